@@ -1,0 +1,355 @@
+//! The one error type shared by every client in the workspace.
+//!
+//! Every variant says whether the request may have reached the server, because that decides what
+//! a caller can safely do next: an enrollment that *may* have been sent must not be blindly sent
+//! again, one that certainly was not can be.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+/// `Result` with the SDK's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when talking to a biometric device or service.
+///
+/// Large payloads are boxed so that `Result<T>` stays small.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The caller's input broke a rule of the API. **Nothing was sent.**
+    #[error("invalid request: `{field}` {rule}")]
+    InvalidRequest {
+        /// The request field, in the caller's terms (`user_id`, `images[1].tags`...).
+        field: Cow<'static, str>,
+        /// The rule it broke, phrased to follow the field name ("must be positive").
+        rule: Cow<'static, str>,
+    },
+
+    /// The exchange failed below HTTP: connect, TLS, timeout, reset.
+    /// The request **may have reached the server** unless [`TransportError::is_connect`] is true.
+    #[error(transparent)]
+    Transport(Box<TransportError>),
+
+    /// The server answered with a non-success status or a vendor error body.
+    /// The request **reached the server**.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The server answered with success but the body is not what the vendor documents.
+    /// The request **reached the server** and was probably acted on.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+
+    /// Logging in or obtaining a token failed (bad credentials, unusable key, rejected refresh).
+    /// The operation itself was **not sent**; the login request may have been.
+    #[error("authentication failed: {message}")]
+    Auth {
+        /// What failed, without any secret.
+        message: Cow<'static, str>,
+        /// The underlying failure (the login call's API or transport error), if any.
+        #[source]
+        source: Option<Box<Error>>,
+    },
+
+    /// The response body was larger than the limit set for the operation; reading stopped there.
+    /// The request **reached the server**.
+    #[error("response body exceeds the limit of {limit} bytes (status {status})")]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+        /// The status of the oversized response.
+        status: StatusCode,
+    },
+}
+
+impl Error {
+    /// A caller-input error naming the field and the rule it broke.
+    ///
+    /// ```
+    /// let err = biometric_core::Error::invalid("class_id", "must be positive");
+    /// assert_eq!(err.to_string(), "invalid request: `class_id` must be positive");
+    /// ```
+    pub fn invalid(
+        field: impl Into<Cow<'static, str>>,
+        rule: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::InvalidRequest {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+
+    /// An authentication failure with an optional cause.
+    pub fn auth(message: impl Into<Cow<'static, str>>, source: Option<Error>) -> Self {
+        Error::Auth {
+            message: message.into(),
+            source: source.map(Box::new),
+        }
+    }
+
+    /// The HTTP status, when the server answered (API, decode and oversized-body errors).
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode(decode) => decode.status,
+            Error::ResponseTooLarge { status, .. } => Some(*status),
+            Error::Auth {
+                source: Some(source),
+                ..
+            } => source.status(),
+            _ => None,
+        }
+    }
+
+    /// The raw response body of an API or decode error, exactly as the server sent it.
+    pub fn body(&self) -> Option<&Bytes> {
+        match self {
+            Error::Api(api) => Some(&api.body),
+            Error::Decode(decode) => Some(&decode.body),
+            Error::Auth {
+                source: Some(source),
+                ..
+            } => source.body(),
+            _ => None,
+        }
+    }
+
+    /// True when the failure was a timeout (connect, or the whole exchange).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(t) if t.kind == TransportKind::Timeout)
+    }
+
+    /// True when the connection could not be made: the request certainly did not reach the server.
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Error::Transport(t) if t.is_connect())
+    }
+
+    /// True when the request certainly did not reach the server, so sending it again cannot
+    /// repeat a side effect.
+    pub fn is_unsent(&self) -> bool {
+        matches!(self, Error::InvalidRequest { .. }) || self.is_connect()
+    }
+
+    /// True for failures that may go away when the same request is tried again later:
+    /// transport failures, `408`, `429` and `5xx` statuses except `501`.
+    ///
+    /// Whether a retry is *safe* is another question: see [`crate::RetryPolicy`].
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport(_) => true,
+            Error::Api(api) => is_transient_status(api.status),
+            _ => false,
+        }
+    }
+
+    /// The API error, if this is one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+}
+
+/// Statuses that usually mean "try again later".
+pub(crate) fn is_transient_status(status: StatusCode) -> bool {
+    status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || (status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED)
+}
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The TCP or TLS connection could not be made: nothing was sent.
+    Connect,
+    /// The exchange did not finish within its timeout.
+    Timeout,
+    /// The request could not be written or the response could not be read.
+    Io,
+    /// The response did not make sense at the HTTP level (or redirect loop).
+    Protocol,
+    /// The HTTP client could not be configured (bad certificate, TLS setup).
+    Setup,
+}
+
+/// A failure below HTTP. The cause is kept as [`source`](StdError::source), without the URL
+/// (which may carry a session id in its query).
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportKind,
+    operation: &'static str,
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl TransportError {
+    pub(crate) fn new(
+        kind: TransportKind,
+        operation: &'static str,
+        source: Option<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
+        TransportError {
+            kind,
+            operation,
+            source,
+        }
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> TransportKind {
+        self.kind
+    }
+
+    /// The operation that failed (`"controlid.login"`...).
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// True when the connection could not be made: the request certainly did not reach the server.
+    pub fn is_connect(&self) -> bool {
+        self.kind == TransportKind::Connect
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportKind::Connect => "could not connect",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Io => "connection failed mid-exchange",
+            TransportKind::Protocol => "HTTP protocol error",
+            TransportKind::Setup => "HTTP client setup failed",
+        };
+        write!(f, "{}: {what}", self.operation)
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+/// A non-success answer from the server, with everything it said.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The operation that failed.
+    pub operation: &'static str,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The vendor's error code, when its error body has one.
+    pub code: Option<String>,
+    /// The vendor's error message, when its error body has one.
+    pub message: Option<String>,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The raw response body.
+    pub body: Bytes,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed with status {}", self.operation, self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " [{code}]")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for ApiError {}
+
+/// A success answer whose body does not match the vendor's documentation.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    /// The operation whose answer could not be read.
+    pub operation: &'static str,
+    /// The HTTP status, when there was a response.
+    pub status: Option<StatusCode>,
+    /// Where in the JSON document reading failed (`users[3].id`), when known.
+    pub path: Option<String>,
+    /// What was wrong.
+    pub message: String,
+    /// The raw body.
+    pub body: Bytes,
+}
+
+impl DecodeError {
+    /// A decode failure for `operation` with `message`, no path and no body.
+    pub fn new(operation: &'static str, message: impl Into<String>) -> Self {
+        DecodeError {
+            operation,
+            status: None,
+            path: None,
+            message: message.into(),
+            body: Bytes::new(),
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: unexpected response", self.operation)?;
+        if let Some(path) = &self.path {
+            write!(f, " at `{path}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl StdError for DecodeError {}
+
+impl From<DecodeError> for Error {
+    fn from(err: DecodeError) -> Self {
+        Error::Decode(Box::new(err))
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(err: ApiError) -> Self {
+        Error::Api(Box::new(err))
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(err: TransportError) -> Self {
+        Error::Transport(Box::new(err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_stays_small() {
+        assert!(
+            std::mem::size_of::<Error>() <= 48,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
+    }
+
+    #[test]
+    fn transient_statuses() {
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(is_transient_status(StatusCode::from_u16(s).unwrap()), "{s}");
+        }
+        for s in [400, 401, 404, 501] {
+            assert!(
+                !is_transient_status(StatusCode::from_u16(s).unwrap()),
+                "{s}"
+            );
+        }
+    }
+}

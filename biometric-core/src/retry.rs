@@ -1,0 +1,197 @@
+//! When and how long to wait before sending a request again.
+//!
+//! The rule, from google-cloud-rust and smithy-rs: retry only what is safe. An operation is tried
+//! again when the failure is transient **and** either the operation is idempotent or the request
+//! certainly did not reach the server (connection refused). An enrollment POST that timed out is
+//! never sent twice behind the caller's back.
+
+use std::time::Duration;
+
+use http::{HeaderMap, StatusCode, header::RETRY_AFTER};
+
+use crate::error::Error;
+
+/// Exponential backoff with full jitter, capped by attempts and by total time.
+///
+/// ```
+/// use std::time::Duration;
+/// use biometric_core::RetryPolicy;
+///
+/// let policy = RetryPolicy::default()
+///     .max_attempts(5)
+///     .max_elapsed(Duration::from_secs(20))
+///     .transient_status(409); // a vendor whose 409 means "busy, try again"
+/// assert_eq!(policy.attempts(), 5);
+/// let never = RetryPolicy::disabled();
+/// assert_eq!(never.attempts(), 1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_elapsed: Duration,
+    extra_transient: Vec<StatusCode>,
+    not_transient: Vec<StatusCode>,
+}
+
+impl Default for RetryPolicy {
+    /// Three attempts, 200 ms first backoff doubling up to 5 s, 30 s in all.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_elapsed: Duration::from_secs(30),
+            extra_transient: Vec::new(),
+            not_transient: Vec::new(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that sends every request exactly once.
+    pub fn disabled() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// The most attempts, the first included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff before the second attempt; it doubles for each further attempt.
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// The longest single backoff (before jitter).
+    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// No new attempt starts once this much time has passed since the first one began, and no
+    /// wait (including a server's `Retry-After`) is allowed to run past it.
+    pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
+        self.max_elapsed = elapsed;
+        self
+    }
+
+    /// Treats `status` as transient for this service, in addition to 408, 429 and 5xx.
+    ///
+    /// # Panics
+    /// If `status` is not a valid HTTP status code (100..=999): a programming error.
+    pub fn transient_status(mut self, status: u16) -> Self {
+        self.extra_transient
+            .push(StatusCode::from_u16(status).expect("valid HTTP status"));
+        self
+    }
+
+    /// Treats `status` as final for this service even though it is usually transient
+    /// (a service whose 500 means "your input crashed us").
+    ///
+    /// # Panics
+    /// If `status` is not a valid HTTP status code (100..=999): a programming error.
+    pub fn final_status(mut self, status: u16) -> Self {
+        self.not_transient
+            .push(StatusCode::from_u16(status).expect("valid HTTP status"));
+        self
+    }
+
+    /// The attempt cap.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The total-time cap.
+    pub fn elapsed_cap(&self) -> Duration {
+        self.max_elapsed
+    }
+
+    fn is_transient(&self, status: StatusCode) -> bool {
+        if self.not_transient.contains(&status) {
+            return false;
+        }
+        self.extra_transient.contains(&status) || crate::error::is_transient_status(status)
+    }
+
+    /// Whether `error` after `attempt` (1-based) of an operation may be retried.
+    pub(crate) fn should_retry(&self, error: &Error, idempotent: bool, attempt: u32) -> bool {
+        if attempt >= self.max_attempts {
+            return false;
+        }
+        match error {
+            Error::Transport(t) if t.is_connect() => true,
+            Error::Transport(_) => idempotent,
+            Error::Api(api) => idempotent && self.is_transient(api.status),
+            _ => false,
+        }
+    }
+
+    /// The wait before attempt `attempt + 1`: the server's `Retry-After` when it gave one,
+    /// otherwise `initial * 2^(attempt-1)` capped at `max_backoff`, with full jitter.
+    pub(crate) fn backoff(&self, attempt: u32, error: &Error) -> Duration {
+        if let Some(wait) = error.as_api().and_then(|api| retry_after(&api.headers)) {
+            return wait;
+        }
+        let exponent = attempt.saturating_sub(1).min(20);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1 << exponent)
+            .min(self.max_backoff);
+        // Full jitter (AWS architecture blog): spreads clients that failed together.
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// Reads `Retry-After` as delay-seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn retry_after_seconds_and_date() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(
+            retry_after(&headers),
+            Some(Duration::ZERO),
+            "a past date means now"
+        );
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn backoff_stays_under_the_cap() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(300));
+        let err = Error::invalid("x", "y");
+        for attempt in 1..30 {
+            assert!(policy.backoff(attempt, &err) <= Duration::from_millis(300));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Secrets: passwords, keys, tokens and session ids, which must never be printed.
+//!
+//! Built on [`secrecy`]: a [`SecretString`] prints as `[REDACTED]` in `Debug`, and its value is
+//! only reachable through [`ExposeSecret::expose_secret`], which makes every use easy to audit.
+
+use std::fmt;
+
+use http::HeaderValue;
+pub use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// A login name and its password.
+///
+/// ```
+/// use biometric_core::Credentials;
+/// let creds = Credentials::new("admin", "correct horse");
+/// assert_eq!(creds.login(), "admin");
+/// assert!(!format!("{creds:?}").contains("correct horse"));
+/// ```
+#[derive(Clone)]
+pub struct Credentials {
+    login: String,
+    password: SecretString,
+}
+
+impl Credentials {
+    /// Credentials from a login and a password.
+    pub fn new(login: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials {
+            login: login.into(),
+            password: SecretString::from(password.into()),
+        }
+    }
+
+    /// The login name (not secret).
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+
+    /// The password.
+    pub fn password(&self) -> &SecretString {
+        &self.password
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("login", &self.login)
+            .field("password", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// A header value built from a secret and marked sensitive, so that HTTP stacks leave it out of
+/// their own debug output.
+///
+/// ```
+/// use biometric_core::{SecretString, sensitive_header};
+/// let value = sensitive_header("Bearer ", &SecretString::from("tok")).unwrap();
+/// assert!(value.is_sensitive());
+/// assert!(!format!("{value:?}").contains("tok"));
+/// ```
+pub fn sensitive_header(prefix: &str, secret: &SecretString) -> Result<HeaderValue> {
+    let mut value = HeaderValue::try_from(format!("{prefix}{}", secret.expose_secret()))
+        .map_err(|_| Error::invalid("credential", "must be visible ASCII to travel in a header"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// The text that replaces secret values in logs.
+pub const REDACTED: &str = "REDACTED";
+
+/// `url` with the values of the named query parameters replaced by [`REDACTED`], for logging.
+pub fn redact_url(url: &Url, sensitive_query: &[&str]) -> String {
+    if url.query().is_none() || sensitive_query.is_empty() {
+        return url.to_string();
+    }
+    let mut redacted = url.clone();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let value = if sensitive_query.iter().any(|s| s.eq_ignore_ascii_case(&k)) {
+                REDACTED.to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), value)
+        })
+        .collect();
+    redacted.query_pairs_mut().clear().extend_pairs(pairs);
+    redacted.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_only_named_parameters() {
+        let url = Url::parse("http://dev/x.fcgi?session=abc%2Fd&user_id=7").unwrap();
+        let text = redact_url(&url, &["session"]);
+        assert_eq!(text, "http://dev/x.fcgi?session=REDACTED&user_id=7");
+    }
+}

@@ -1,0 +1,96 @@
+//! TLS settings: rustls on ring, the platform's roots, and the two things LAN devices need.
+//!
+//! Terminals on a LAN (Control iD with HTTPS on, EF-45 since spec 1.3.20) present self-signed
+//! certificates. The safe answer is to trust that one certificate
+//! ([`TlsOptions::add_root_certificate_pem`], with [`TlsOptions::only_added_roots`] to pin it);
+//! the last resort is [`TlsOptions::danger_accept_invalid_certificates`], named so that it stands
+//! out in code review.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// TLS settings for an engine.
+///
+/// ```
+/// use biometric_core::TlsOptions;
+/// let pem = b"not a certificate";
+/// assert!(TlsOptions::default().add_root_certificate_pem(pem).is_err());
+/// ```
+#[derive(Clone, Default)]
+pub struct TlsOptions {
+    pub(crate) extra_roots: Vec<reqwest::Certificate>,
+    pub(crate) only_added_roots: bool,
+    pub(crate) accept_invalid_certificates: bool,
+}
+
+impl TlsOptions {
+    /// Also trusts the PEM certificate(s) in `pem` (for example a device's self-signed one).
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self> {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|_| Error::invalid("root_certificate", "must be a PEM certificate"))?;
+        if certs.is_empty() {
+            return Err(Error::invalid(
+                "root_certificate",
+                "must hold at least one PEM certificate",
+            ));
+        }
+        self.extra_roots.extend(certs);
+        Ok(self)
+    }
+
+    /// Also trusts the DER certificate `der`.
+    pub fn add_root_certificate_der(mut self, der: &[u8]) -> Result<Self> {
+        let cert = reqwest::Certificate::from_der(der)
+            .map_err(|_| Error::invalid("root_certificate", "must be a DER certificate"))?;
+        self.extra_roots.push(cert);
+        Ok(self)
+    }
+
+    /// Trusts only the added roots, not the platform's: pins a device's own certificate.
+    pub fn only_added_roots(mut self) -> Self {
+        self.only_added_roots = true;
+        self
+    }
+
+    /// Accepts any server certificate, even an expired or forged one. This removes the protection
+    /// TLS gives against a machine in the middle; prefer trusting the device's certificate.
+    pub fn danger_accept_invalid_certificates(mut self) -> Self {
+        self.accept_invalid_certificates = true;
+        self
+    }
+
+    pub(crate) fn apply(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+        let roots = self.extra_roots.iter().cloned();
+        let builder = if self.only_added_roots {
+            builder.tls_certs_only(roots)
+        } else if self.extra_roots.is_empty() {
+            builder
+        } else {
+            builder.tls_certs_merge(roots)
+        };
+        builder.tls_danger_accept_invalid_certs(self.accept_invalid_certificates)
+    }
+}
+
+impl fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsOptions")
+            .field("extra_roots", &self.extra_roots.len())
+            .field("only_added_roots", &self.only_added_roots)
+            .field(
+                "accept_invalid_certificates",
+                &self.accept_invalid_certificates,
+            )
+            .finish()
+    }
+}
+
+/// Makes ring the process's rustls provider unless the application installed one first.
+///
+/// reqwest is built without a provider of its own (so aws-lc-rs and its C build stay out of the
+/// dependency tree) and takes the process default.
+pub(crate) fn ensure_crypto_provider() {
+    // `Err` means a provider is already installed: the application's choice wins.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
