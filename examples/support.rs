@@ -2,6 +2,11 @@
 
 use std::collections::HashMap;
 
+/// The workspace README's code samples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Command-line flags of the form `--name value` (and bare `--switch`).
 #[derive(Debug, Default, Clone)]
 pub struct Flags {

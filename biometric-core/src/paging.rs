@@ -22,8 +22,8 @@ pub const DEFAULT_MAX_PAGES: usize = 10_000;
 ///
 /// `fetch` gets a cursor and returns its [`Page`]. The stream ends after a page without a `next`
 /// cursor, or after the first error. Two guards stop a server that pages forever: a page whose
-/// `next` is the cursor that fetched it, and more than `max_pages` pages, both end the stream
-/// with a decode error.
+/// `next` is the cursor that fetched it (its items are still yielded), and more than `max_pages`
+/// pages; both end the stream with a decode error.
 ///
 /// ```
 /// use biometric_core::{Page, paginate};
@@ -54,6 +54,7 @@ where
         fetch,
         next: Some(first),
         items: Vec::new().into_iter(),
+        pending_error: None,
         pages: 0,
         max_pages,
     };
@@ -67,6 +68,8 @@ struct State<T, C, F> {
     fetch: F,
     next: Option<C>,
     items: std::vec::IntoIter<T>,
+    /// An error to report once the items already received have been yielded.
+    pending_error: Option<Error>,
     pages: usize,
     max_pages: usize,
 }
@@ -82,6 +85,9 @@ where
             if let Some(item) = self.items.next() {
                 return Some(Ok(item));
             }
+            if let Some(error) = self.pending_error.take() {
+                return Some(Err(error));
+            }
             let cursor = self.next.take()?;
             if self.pages >= self.max_pages {
                 return Some(Err(endless(format!("more than {} pages", self.max_pages))));
@@ -92,11 +98,12 @@ where
                 Err(error) => return Some(Err(error)),
             };
             if page.next.as_ref() == Some(&cursor) {
-                return Some(Err(endless(format!(
-                    "the page at {cursor:?} points to itself"
-                ))));
+                // Keep what the page holds; stop after it.
+                let why = format!("the page at {cursor:?} points to itself");
+                self.pending_error = Some(endless(why));
+            } else {
+                self.next = page.next;
             }
-            self.next = page.next;
             self.items = page.items.into_iter();
         }
     }
