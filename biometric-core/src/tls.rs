@@ -8,6 +8,9 @@
 
 use std::fmt;
 
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
 use crate::error::{Error, Result};
 
 /// TLS settings for an engine.
@@ -27,22 +30,32 @@ pub struct TlsOptions {
 impl TlsOptions {
     /// Also trusts the PEM certificate(s) in `pem` (for example a device's self-signed one).
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self> {
-        let certs = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|_| Error::invalid("root_certificate", "must be a PEM certificate"))?;
-        if certs.is_empty() {
+        let rule = "must be X.509 certificates in PEM";
+        let ders = CertificateDer::pem_slice_iter(pem)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| Error::invalid("root_certificate", rule))?;
+        if ders.is_empty() {
             return Err(Error::invalid(
                 "root_certificate",
                 "must hold at least one PEM certificate",
             ));
         }
-        self.extra_roots.extend(certs);
+        for der in ders {
+            self = self.add_root_certificate_der(&der)?;
+        }
         Ok(self)
     }
 
     /// Also trusts the DER certificate `der`.
     pub fn add_root_certificate_der(mut self, der: &[u8]) -> Result<Self> {
+        let rule = "must be a valid X.509 certificate";
+        // reqwest parses certificates only when a client is built; rustls's parser reports a bad
+        // one here, where it was given.
+        rustls::RootCertStore::empty()
+            .add(CertificateDer::from(der.to_vec()))
+            .map_err(|_| Error::invalid("root_certificate", rule))?;
         let cert = reqwest::Certificate::from_der(der)
-            .map_err(|_| Error::invalid("root_certificate", "must be a DER certificate"))?;
+            .map_err(|_| Error::invalid("root_certificate", rule))?;
         self.extra_roots.push(cert);
         Ok(self)
     }
