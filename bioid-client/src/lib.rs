@@ -1,2 +1,21 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth;
+mod client;
+mod models;
+
+pub use auth::{DEFAULT_TOKEN_LIFETIME, JwtAlgorithm};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_TIMEOUT, LivenessInput, MAX_REQUEST_BYTES, PhotoVerifyQuery,
+    Request, Response, ResponseMeta, SEARCH_TIMEOUT, SearchQuery,
+};
+pub use models::{
+    ClassCount, ClassId, Direction, EnrollImage, Enrollment, EnrollmentAction, Face, Health,
+    ImageProperties, JobError, JobOutcome, JobStatus, Liveness, Match, PhotoVerification, Point,
+    QualityAssessment, Search, SearchResultItem, TemplateLookup, TemplateStatus, Thumbnail,
+    Verification, VerificationLevel,
+};
+
+/// What the core provides, re-exported so that one dependency is enough.
+pub use biometric_core::{Error, Image, ImageFormat, Result, RetryPolicy, StatusCode, TlsOptions};

@@ -10,6 +10,7 @@ mod operation;
 mod paging;
 mod retry;
 mod secret;
+mod string_enum;
 mod tls;
 mod transport;
 
@@ -27,7 +28,9 @@ pub use operation::{
 };
 pub use paging::{DEFAULT_MAX_PAGES, Page, paginate};
 pub use retry::RetryPolicy;
-pub use secret::{Credentials, ExposeSecret, REDACTED, SecretString, redact_url, sensitive_header};
+pub use secret::{
+    Credentials, ExposeSecret, REDACTED, SecretSlice, SecretString, redact_url, sensitive_header,
+};
 pub use tls::TlsOptions;
 pub use transport::{ErrorParser, Transport, default_error_parser};
 
@@ -36,3 +39,9 @@ pub use transport::{ErrorParser, Transport, default_error_parser};
 pub use bytes::Bytes;
 pub use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 pub use url::Url;
+
+#[doc(hidden)]
+pub mod __private {
+    //! Paths used by the exported macros; not part of the public API.
+    pub use serde;
+}

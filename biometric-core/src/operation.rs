@@ -45,6 +45,7 @@ pub struct Operation<T> {
     authenticated: bool,
     timeout: Option<Duration>,
     max_response_bytes: Option<u64>,
+    accepted: Vec<StatusCode>,
     decode: Decoder<T>,
 }
 
@@ -81,6 +82,7 @@ impl<T> Operation<T> {
             authenticated: true,
             timeout: None,
             max_response_bytes: None,
+            accepted: Vec::new(),
             decode,
         }
     }
@@ -151,6 +153,18 @@ impl<T> Operation<T> {
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = Some(limit);
         self
+    }
+
+    /// Hands responses with `status` to the decoder instead of turning them into an API error
+    /// (a 404 that means "no template", a 204 that means "no frame yet").
+    pub fn accept_status(mut self, status: StatusCode) -> Self {
+        self.accepted.push(status);
+        self
+    }
+
+    /// Whether a response with `status` goes to the decoder.
+    pub fn accepts(&self, status: StatusCode) -> bool {
+        status.is_success() || self.accepted.contains(&status)
     }
 
     /// The name used in errors and tracing.

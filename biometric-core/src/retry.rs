@@ -33,6 +33,7 @@ pub struct RetryPolicy {
     max_elapsed: Duration,
     extra_transient: Vec<StatusCode>,
     not_transient: Vec<StatusCode>,
+    unprocessed: Vec<StatusCode>,
 }
 
 impl Default for RetryPolicy {
@@ -45,6 +46,7 @@ impl Default for RetryPolicy {
             max_elapsed: Duration::from_secs(30),
             extra_transient: Vec::new(),
             not_transient: Vec::new(),
+            unprocessed: Vec::new(),
         }
     }
 }
@@ -104,6 +106,19 @@ impl RetryPolicy {
         self
     }
 
+    /// Declares that the service answers `status` only for requests it did not act on, so that
+    /// such a response is retried even for a non-idempotent operation (BioID documents its 503
+    /// this way). The status is also treated as transient.
+    ///
+    /// # Panics
+    /// If `status` is not a valid HTTP status code (100..=999): a programming error.
+    pub fn unprocessed_status(mut self, status: u16) -> Self {
+        let status = StatusCode::from_u16(status).expect("valid HTTP status");
+        self.unprocessed.push(status);
+        self.extra_transient.push(status);
+        self
+    }
+
     /// The attempt cap.
     pub fn attempts(&self) -> u32 {
         self.max_attempts
@@ -129,7 +144,10 @@ impl RetryPolicy {
         match error {
             Error::Transport(t) if t.is_connect() => true,
             Error::Transport(_) => idempotent,
-            Error::Api(api) => idempotent && self.is_transient(api.status),
+            Error::Api(api) => {
+                self.is_transient(api.status)
+                    && (idempotent || self.unprocessed.contains(&api.status))
+            }
             _ => false,
         }
     }

@@ -6,7 +6,7 @@
 use std::fmt;
 
 use http::HeaderValue;
-pub use secrecy::{ExposeSecret, SecretString};
+pub use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use url::Url;
 
 use crate::error::{Error, Result};

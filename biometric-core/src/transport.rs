@@ -153,7 +153,7 @@ impl Transport {
             headers,
             body,
         };
-        if status.is_success() {
+        if op.accepts(status) {
             op.decode(raw)
         } else {
             Err(self.api_error(raw))

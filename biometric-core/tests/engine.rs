@@ -321,3 +321,26 @@ fn invalid_base_urls_are_refused_before_any_io() {
         assert!(err.is_unsent());
     }
 }
+
+#[tokio::test]
+async fn an_accepted_status_reaches_the_decoder() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("no template"))
+        .mount(&server)
+        .await;
+    fn found(raw: biometric_core::RawResponse) -> biometric_core::Result<bool> {
+        Ok(raw.status != StatusCode::NOT_FOUND)
+    }
+    let engine = engine(&server);
+
+    let lenient = Operation::with_decoder("t.delete", Method::DELETE, "t/1", found)
+        .accept_status(StatusCode::NOT_FOUND);
+    assert!(!engine.execute(lenient).await.unwrap());
+
+    let strict = Operation::with_decoder("t.delete", Method::DELETE, "t/1", found);
+    assert_eq!(
+        engine.execute(strict).await.unwrap_err().status(),
+        Some(StatusCode::NOT_FOUND)
+    );
+}

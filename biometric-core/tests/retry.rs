@@ -253,3 +253,14 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
         "sent exactly once"
     );
 }
+
+#[tokio::test]
+async fn an_unprocessed_status_is_retried_even_for_a_post() {
+    let server = server_answering(&[503, 503]).await;
+    let policy = fast_policy().unprocessed_status(503);
+    let engine = Engine::builder(server.uri()).retry(policy).build().unwrap();
+
+    engine.execute(enroll_post()).await.unwrap();
+
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}

@@ -1,0 +1,688 @@
+//! The BWS client: configuration, the request/response pair, and every operation.
+
+use std::time::Duration;
+
+use biometric_core::{
+    ApiError, Bytes, Engine, Error, HeaderValue, Image, MB, Method, Operation, RawResponse, Result,
+    RetryPolicy, SecretString, SizeLimit, StatusCode, TlsOptions, header::HeaderName,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{BwsAuth, DEFAULT_TOKEN_LIFETIME, JwtAlgorithm, JwtSigner};
+use crate::models::*;
+
+/// The largest request BWS accepts: 50 MB.
+pub const MAX_REQUEST_BYTES: SizeLimit = SizeLimit::at_most(50 * MB);
+/// The default timeout of one call.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The timeout of a search: BWS gives a search up to 10 minutes.
+pub const SEARCH_TIMEOUT: Duration = Duration::from_secs(11 * 60);
+
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// A BWS 3 client. Cheap to clone; clones share connections and the cached JWT.
+///
+/// ```no_run
+/// # async fn demo() -> bioid_client::Result<()> {
+/// use bioid_client::{ClassId, Client, Image};
+///
+/// let client = Client::builder("https://grpc.bws-eu.bioid.com")
+///     .client_credentials("my-client-id", "c2VjcmV0LWtleQ==")
+///     .build()?;
+/// let image = Image::from_file("face.jpg").expect("readable");
+/// let verification = client
+///     .verify(ClassId::new(4711)?, image)
+///     .reference_number("order-77")
+///     .send()
+///     .await?;
+/// println!("verified: {} (job {:?})", verification.body.verified, verification.meta.job_id);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    engine: Engine<BwsAuth>,
+}
+
+/// Configures a [`Client`].
+#[derive(Debug)]
+#[must_use = "call .build() to create the client"]
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<(String, SecretString)>,
+    token: Option<SecretString>,
+    algorithm: JwtAlgorithm,
+    lifetime: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    tls: TlsOptions,
+}
+
+impl Client {
+    /// Starts configuring a client for the BWS host shown in the portal
+    /// (`https://grpc.bws-eu.bioid.com`, `-us`, `-sa`).
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            credentials: None,
+            token: None,
+            algorithm: JwtAlgorithm::default(),
+            lifetime: DEFAULT_TOKEN_LIFETIME,
+            timeout: DEFAULT_TIMEOUT,
+            // BWS documents 503 as "transient, retry with backoff": the job was not run.
+            retry: RetryPolicy::default().unprocessed_status(503),
+            tls: TlsOptions::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Signs JWTs with the portal's client id and base64 client key.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_key: impl Into<String>,
+    ) -> Self {
+        self.credentials = Some((client_id.into(), SecretString::from(client_key.into())));
+        self
+    }
+
+    /// Uses a ready-made token from the portal instead of signing JWTs.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(SecretString::from(token.into()));
+        self
+    }
+
+    /// The JWT signing algorithm (HS512 by default).
+    pub fn jwt_algorithm(mut self, algorithm: JwtAlgorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// How long each signed JWT is valid (5 minutes by default); a new one is signed before
+    /// the old one expires.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
+    }
+
+    /// The default timeout of one call (60 s; searches get 11 minutes).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The retry policy (by default 3 attempts, 503 retried for every call).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// TLS settings.
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Checks the configuration (key decodes, URL is http(s)) and builds the client. No I/O.
+    pub fn build(self) -> Result<Client> {
+        let auth = match (self.credentials, self.token) {
+            (Some((id, key)), None) => {
+                BwsAuth::Signed(JwtSigner::new(id, &key, self.algorithm, self.lifetime)?)
+            }
+            (None, Some(token))
+                if !biometric_core::ExposeSecret::expose_secret(&token).is_empty() =>
+            {
+                BwsAuth::Ready(token)
+            }
+            (None, Some(_)) => return Err(Error::invalid("bearer_token", "must not be empty")),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(
+                    "credentials",
+                    "give client credentials or a bearer token, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::invalid(
+                    "credentials",
+                    "client credentials or a bearer token are required",
+                ));
+            }
+        };
+        let engine = Engine::builder(self.base_url)
+            .user_agent(USER_AGENT)
+            .timeout(self.timeout)
+            .retry(self.retry)
+            .tls(self.tls)
+            .auth(auth)
+            .build()?;
+        Ok(Client { engine })
+    }
+}
+
+/// What BWS says about a call besides its body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResponseMeta {
+    /// The job id BWS assigned (`jobid` header).
+    pub job_id: Option<uuid::Uuid>,
+    /// The BWS service version (`bws-version`).
+    pub bws_version: Option<String>,
+    /// The echoed `Reference-Number`.
+    pub reference_number: Option<String>,
+    /// When BWS received the request (`date`).
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ResponseMeta {
+    fn from_headers(raw: &RawResponse) -> Self {
+        ResponseMeta {
+            job_id: raw.header_str("jobid").and_then(|v| v.trim().parse().ok()),
+            bws_version: raw.header_str("bws-version").map(str::to_owned),
+            reference_number: raw.header_str("reference-number").map(str::to_owned),
+            date: raw
+                .header_str("date")
+                .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+                .map(|d| d.with_timezone(&chrono::Utc)),
+        }
+    }
+}
+
+/// A typed answer and its metadata.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Response<T> {
+    /// The typed body.
+    pub body: T,
+    /// The response headers BWS documents.
+    pub meta: ResponseMeta,
+    raw: RawResponse,
+}
+
+impl<T> Response<T> {
+    /// The body exactly as received.
+    pub fn raw_body(&self) -> &Bytes {
+        &self.raw.body
+    }
+
+    /// Consumes the response, returning the typed body.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+}
+
+impl<T: JobOutcome> Response<T> {
+    /// `Ok(self)` when the job succeeded; otherwise an [`Error::Api`] with status 200, the first
+    /// job error's code and message, and the raw body.
+    ///
+    /// BWS reports job failures (`FAULTED`, `ENROLLMENT_FAILED`) with HTTP 200; this turns them
+    /// into errors for callers that want `?` to stop on them.
+    pub fn into_succeeded(self) -> Result<Self> {
+        if !self.body.is_failed() {
+            return Ok(self);
+        }
+        let first = self.body.job_errors().first();
+        let status = self.body.job_status().to_string();
+        Err(ApiError {
+            operation: self.raw.operation,
+            status: self.raw.status,
+            code: Some(first.map_or(status, |e| e.error_code.clone())),
+            message: first.map(|e| e.message.clone()),
+            headers: self.raw.headers,
+            body: self.raw.body,
+        }
+        .into())
+    }
+}
+
+/// One call, ready to send. Add a `Reference-Number` or a timeout, then `.send().await`.
+///
+/// Input problems found while building it are reported by `send`, before any I/O.
+#[derive(Debug)]
+#[must_use = "a request does nothing until .send().await"]
+pub struct Request<T> {
+    client: Client,
+    operation: Result<Operation<Response<T>>>,
+}
+
+impl<T> Request<T> {
+    fn new(client: &Client, operation: Result<Operation<Response<T>>>) -> Self {
+        Request {
+            client: client.clone(),
+            operation,
+        }
+    }
+
+    /// Sends a `Reference-Number` header: stored in BWS bookkeeping and echoed in the response.
+    pub fn reference_number(mut self, reference: impl AsRef<str>) -> Self {
+        self.operation = self.operation.and_then(|op| {
+            let value = HeaderValue::from_str(reference.as_ref())
+                .map_err(|_| Error::invalid("reference_number", "must be visible ASCII"))?;
+            Ok(op.header(HeaderName::from_static("reference-number"), value))
+        });
+        self
+    }
+
+    /// A timeout for this call only.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.operation = self.operation.map(|op| op.timeout(timeout));
+        self
+    }
+
+    /// The operation as data, for inspection (tests, logging).
+    pub fn operation(&self) -> std::result::Result<&Operation<Response<T>>, &Error> {
+        self.operation.as_ref()
+    }
+
+    /// Sends the call.
+    ///
+    /// A 401 that survives one re-signed JWT is an [`Error::Auth`]; other non-success statuses
+    /// are [`Error::Api`] with the gRPC code and message from the body.
+    pub async fn send(self) -> Result<Response<T>> {
+        let operation = self.operation?;
+        self.client.engine.execute(operation).await.map_err(|err| {
+            if err.status() == Some(StatusCode::UNAUTHORIZED) && matches!(err, Error::Api(_)) {
+                Error::auth("BWS refused the credentials (HTTP 401)", Some(err))
+            } else {
+                err
+            }
+        })
+    }
+}
+
+impl<T> std::future::IntoFuture for Request<T>
+where
+    T: Send + 'static,
+{
+    type Output = Result<Response<T>>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+
+    /// `request.await` is `request.send().await`.
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Response<T>> {
+    let body = raw.json()?;
+    Ok(Response {
+        body,
+        meta: ResponseMeta::from_headers(&raw),
+        raw,
+    })
+}
+
+fn decode_template_lookup<T: DeserializeOwned>(
+    raw: RawResponse,
+) -> Result<Response<TemplateLookup<T>>> {
+    let body = if raw.status == StatusCode::NOT_FOUND {
+        TemplateLookup::NoTemplate
+    } else {
+        TemplateLookup::Found(raw.json()?)
+    };
+    Ok(Response {
+        body,
+        meta: ResponseMeta::from_headers(&raw),
+        raw,
+    })
+}
+
+fn decode_template_done(raw: RawResponse) -> Result<Response<TemplateLookup<()>>> {
+    let body = if raw.status == StatusCode::NOT_FOUND {
+        TemplateLookup::NoTemplate
+    } else {
+        TemplateLookup::Found(())
+    };
+    Ok(Response {
+        body,
+        meta: ResponseMeta::from_headers(&raw),
+        raw,
+    })
+}
+
+fn decode_health(raw: RawResponse) -> Result<Response<Health>> {
+    let body = Health {
+        healthy: raw.status.is_success(),
+        detail: String::from_utf8_lossy(&raw.body).trim().to_owned(),
+    };
+    Ok(Response {
+        body,
+        meta: ResponseMeta::from_headers(&raw),
+        raw,
+    })
+}
+
+/// A POST of `body` as JSON, refused before any I/O when it exceeds the 50 MB request limit.
+fn json_post<T: DeserializeOwned>(
+    name: &'static str,
+    path: String,
+    body: &impl Serialize,
+) -> Result<Operation<Response<T>>> {
+    let op = Operation::with_decoder(name, Method::POST, path, decode::<T>).json_body(body)?;
+    MAX_REQUEST_BYTES.check("request body", op.body_ref().len().unwrap_or(0))?;
+    Ok(op)
+}
+
+fn require_images(
+    field: &'static str,
+    count: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<()> {
+    if range.contains(&count) {
+        return Ok(());
+    }
+    let rule = if range.start() == range.end() {
+        format!(
+            "must hold exactly {} image(s) (found {count})",
+            range.start()
+        )
+    } else {
+        format!(
+            "must hold {} to {} images (found {count})",
+            range.start(),
+            range.end()
+        )
+    };
+    Err(Error::invalid(field, rule))
+}
+
+/// The input of [`Client::search`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SearchQuery {
+    images: Vec<EnrollImage>,
+    tags: Vec<String>,
+    top_matches: bool,
+}
+
+impl SearchQuery {
+    /// Searches for the faces on `images` (at least one).
+    pub fn new<I: IntoIterator<Item = Image>>(images: I) -> Self {
+        SearchQuery {
+            images: images.into_iter().map(EnrollImage::new).collect(),
+            tags: Vec::new(),
+            top_matches: false,
+        }
+    }
+
+    /// Only searches templates carrying these tags.
+    pub fn tags<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// Returns only the best matches.
+    pub fn top_matches(mut self, top: bool) -> Self {
+        self.top_matches = top;
+        self
+    }
+}
+
+/// The input of [`Client::liveness`]: one image (passive), two (active), or two with the
+/// direction the person was asked to move (challenge-response).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum LivenessInput {
+    /// One image: passive liveness detection.
+    Passive(Image),
+    /// Two images taken a moment apart: active liveness detection.
+    Active(Image, Image),
+    /// Two images, the second taken after asking the person to move in `direction`.
+    Challenge {
+        /// Before the move.
+        first: Image,
+        /// After the move.
+        second: Image,
+        /// The requested direction (sent as the second image's tag).
+        direction: Direction,
+    },
+}
+
+/// The input of [`Client::photo_verify`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct PhotoVerifyQuery {
+    live_images: Vec<Image>,
+    photo: Image,
+    disable_liveness_detection: bool,
+}
+
+impl PhotoVerifyQuery {
+    /// Compares one or two live images with an ID `photo`.
+    pub fn new<I: IntoIterator<Item = Image>>(live_images: I, photo: Image) -> Self {
+        PhotoVerifyQuery {
+            live_images: live_images.into_iter().collect(),
+            photo,
+            disable_liveness_detection: false,
+        }
+    }
+
+    /// Skips the liveness check (the response's `live` is then false).
+    pub fn disable_liveness_detection(mut self) -> Self {
+        self.disable_liveness_detection = true;
+        self
+    }
+}
+
+impl Client {
+    /// Enrolls (creates or updates) the template of `class_id` from `images`, each optionally
+    /// tagged. An empty list asks for the template's status and upgrades an old one.
+    ///
+    /// A job failure (`ENROLLMENT_FAILED` with `NoSuitableFaceImage`...) is a successful call:
+    /// look at [`Enrollment::performed_action`] or use [`Response::into_succeeded`].
+    pub fn enroll<I>(&self, class_id: ClassId, images: I) -> Request<Enrollment>
+    where
+        I: IntoIterator,
+        I::Item: Into<EnrollImage>,
+    {
+        let images: Vec<EnrollImage> = images.into_iter().map(Into::into).collect();
+        let body: Vec<ImageData<'_>> = images.iter().map(ImageData::from).collect();
+        Request::new(
+            self,
+            json_post(
+                "bioid.enroll",
+                format!("api/face/v1/enroll/{class_id}"),
+                &body,
+            ),
+        )
+    }
+
+    /// Verifies that the face on `image` belongs to `class_id`.
+    pub fn verify(&self, class_id: ClassId, image: Image) -> Request<Verification> {
+        let op = json_post(
+            "bioid.verify",
+            format!("api/face/v1/verify/{class_id}"),
+            &ImageData::from(&image),
+        )
+        .map(|op| op.idempotent(true));
+        Request::new(self, op)
+    }
+
+    /// Searches the stored templates for the faces on the query's images.
+    pub fn search(&self, query: SearchQuery) -> Request<Search> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire<'a> {
+            images: Vec<ImageData<'a>>,
+            tags: &'a [String],
+            top_matches: bool,
+        }
+        let op = require_images("images", query.images.len(), 1..=usize::MAX).and_then(|()| {
+            let wire = Wire {
+                images: query.images.iter().map(ImageData::from).collect(),
+                tags: &query.tags,
+                top_matches: query.top_matches,
+            };
+            json_post("bioid.search", "api/face/v1/search".into(), &wire)
+                .map(|op| op.idempotent(true).timeout(SEARCH_TIMEOUT))
+        });
+        Request::new(self, op)
+    }
+
+    /// Replaces the tags of `class_id`'s template.
+    pub fn set_template_tags<I, S>(&self, class_id: ClassId, tags: I) -> Request<TemplateLookup<()>>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let tags: Vec<String> = tags.into_iter().map(Into::into).collect();
+        let op = Operation::with_decoder(
+            "bioid.set_template_tags",
+            Method::PUT,
+            format!("api/face/v1/template/{class_id}/tags"),
+            decode_template_done,
+        )
+        .accept_status(StatusCode::NOT_FOUND)
+        .json_body(&tags);
+        Request::new(self, op)
+    }
+
+    /// The status of `class_id`'s template, without thumbnails.
+    pub fn template_status(&self, class_id: ClassId) -> Request<TemplateLookup<TemplateStatus>> {
+        self.template_status_inner(class_id, false)
+    }
+
+    /// The status of `class_id`'s template with its enrolled thumbnails.
+    pub fn template_status_with_thumbnails(
+        &self,
+        class_id: ClassId,
+    ) -> Request<TemplateLookup<TemplateStatus>> {
+        self.template_status_inner(class_id, true)
+    }
+
+    fn template_status_inner(
+        &self,
+        class_id: ClassId,
+        thumbnails: bool,
+    ) -> Request<TemplateLookup<TemplateStatus>> {
+        let op = Operation::with_decoder(
+            "bioid.template_status",
+            Method::GET,
+            format!("api/face/v1/template/status/{class_id}"),
+            decode_template_lookup::<TemplateStatus>,
+        )
+        .accept_status(StatusCode::NOT_FOUND)
+        .query_opt("downloadThumbnails", thumbnails.then_some("true"));
+        Request::new(self, Ok(op))
+    }
+
+    /// Deletes `class_id`'s template.
+    pub fn delete_template(&self, class_id: ClassId) -> Request<TemplateLookup<()>> {
+        let op = Operation::with_decoder(
+            "bioid.delete_template",
+            Method::DELETE,
+            format!("api/face/v1/template/{class_id}"),
+            decode_template_done,
+        )
+        .accept_status(StatusCode::NOT_FOUND);
+        Request::new(self, Ok(op))
+    }
+
+    /// How many classes carry all of `tags`.
+    pub fn class_count<I, S>(&self, tags: I) -> Request<ClassCount>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let op = tags.into_iter().fold(
+            Operation::with_decoder(
+                "bioid.class_count",
+                Method::GET,
+                "api/face/v1/classcount",
+                decode::<ClassCount>,
+            ),
+            |op, tag| op.query("tags", tag.into()),
+        );
+        Request::new(self, Ok(op))
+    }
+
+    /// Liveness detection: passive (one image), active (two) or challenge-response.
+    pub fn liveness(&self, input: LivenessInput) -> Request<Liveness> {
+        let challenge_tag;
+        let (images, tags): (Vec<&Image>, &[String]) = match &input {
+            LivenessInput::Passive(image) => (vec![image], &[]),
+            LivenessInput::Active(first, second) => (vec![first, second], &[]),
+            LivenessInput::Challenge {
+                first,
+                second,
+                direction,
+            } => {
+                challenge_tag = [direction.tag().to_owned()];
+                (vec![first, second], &challenge_tag)
+            }
+        };
+        // The challenge tag travels on the second image only; the type admits no other place.
+        let live_images: Vec<ImageData<'_>> = images
+            .iter()
+            .enumerate()
+            .map(|(i, image)| ImageData {
+                image,
+                tags: if i == 1 { tags } else { &[] },
+            })
+            .collect();
+        let body = serde_json::json!({ "liveImages": live_images });
+        let op = json_post("bioid.liveness", "api/v1/livenessdetection".into(), &body)
+            .map(|op| op.idempotent(true));
+        Request::new(self, op)
+    }
+
+    /// Verifies one or two live images against an ID photo, with liveness detection unless
+    /// turned off.
+    pub fn photo_verify(&self, query: PhotoVerifyQuery) -> Request<PhotoVerification> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire<'a> {
+            live_images: Vec<ImageData<'a>>,
+            photo: &'a Image,
+            disable_liveness_detection: bool,
+        }
+        let op = require_images("live_images", query.live_images.len(), 1..=2).and_then(|()| {
+            let wire = Wire {
+                live_images: query.live_images.iter().map(ImageData::from).collect(),
+                photo: &query.photo,
+                disable_liveness_detection: query.disable_liveness_detection,
+            };
+            json_post("bioid.photo_verify", "api/v1/photoverify".into(), &wire)
+                .map(|op| op.idempotent(true))
+        });
+        Request::new(self, op)
+    }
+
+    /// Liveness detection on a short video (its bytes, base64 on the wire).
+    pub fn video_liveness(&self, video: impl Into<Bytes>) -> Request<Liveness> {
+        let video: Bytes = video.into();
+        let op = if video.is_empty() {
+            Err(Error::invalid("video", "must not be empty"))
+        } else {
+            let body = serde_json::json!({ "video": biometric_core::base64::encode(&video) });
+            json_post(
+                "bioid.video_liveness",
+                "api/v1/videolivenessdetection".into(),
+                &body,
+            )
+            .map(|op| op.idempotent(true))
+        };
+        Request::new(self, op)
+    }
+
+    /// `GET /livez`: whether the service runs (no authentication).
+    pub fn livez(&self) -> Request<Health> {
+        self.health("bioid.livez", "livez")
+    }
+
+    /// `GET /readyz`: whether the service accepts work (no authentication).
+    pub fn readyz(&self) -> Request<Health> {
+        self.health("bioid.readyz", "readyz")
+    }
+
+    fn health(&self, name: &'static str, path: &'static str) -> Request<Health> {
+        let op = Operation::with_decoder(name, Method::GET, path, decode_health)
+            .unauthenticated()
+            .accept_status(StatusCode::SERVICE_UNAVAILABLE);
+        Request::new(self, Ok(op))
+    }
+}
