@@ -27,7 +27,7 @@ pub fn b64(image: &Image) -> String {
     standard_base64(image.bytes())
 }
 
-fn standard_base64(data: &[u8]) -> String {
+pub fn standard_base64(data: &[u8]) -> String {
     use std::fmt::Write;
     // Independent of the SDK's codec: a plain standard-alphabet encoder for assertions.
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
