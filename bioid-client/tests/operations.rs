@@ -204,3 +204,13 @@ async fn video_liveness_sends_the_video_as_base64() {
             .live
     );
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<bioid_client::Client>();
+    check::<bioid_client::Request<bioid_client::Enrollment>>();
+    check::<bioid_client::Response<bioid_client::PhotoVerification>>();
+    check::<bioid_client::SearchQuery>();
+    check::<bioid_client::LivenessInput>();
+}

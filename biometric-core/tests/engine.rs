@@ -344,3 +344,19 @@ async fn an_accepted_status_reaches_the_decoder() {
         Some(StatusCode::NOT_FOUND)
     );
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Engine>();
+    check::<Engine<biometric_core::StaticHeaderAuth>>();
+    check::<Operation<Users>>();
+    check::<Error>();
+    check::<biometric_core::Image>();
+    check::<biometric_core::Template>();
+    check::<biometric_core::GrayBitmap>();
+    check::<biometric_core::Credentials>();
+    check::<biometric_core::RetryPolicy>();
+    check::<biometric_core::TlsOptions>();
+    check::<biometric_core::Transport>();
+}

@@ -1,5 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// The vendors the simulator is planned to fake, in the order they land.
-pub const PLANNED_VENDORS: [&str; 5] = ["controlid", "bioid", "ef45", "biopassid", "apptenticate"];
+pub mod bioid;
+mod server;
+
+pub use server::{Running, loopback, serve};
+
+/// The vendors the simulator fakes today.
+pub const VENDORS: [&str; 1] = ["bioid"];
+
+/// The vendors still to come, in the order they are planned to land.
+pub const PLANNED_VENDORS: [&str; 4] = ["controlid", "ef45", "biopassid", "apptenticate"];

@@ -1,11 +1,68 @@
-//! `biometric-sim`: serves a fake vendor service on loopback.
+//! `biometric-sim --vendor bioid [--port 8080] [--client-id ID] [--client-key-base64 KEY]`
+//!
+//! Serves one fake vendor service on 127.0.0.1 until stopped.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
-    eprintln!(
-        "biometric-sim: no vendor is simulated yet (planned: {}).",
-        biometric_sim::PLANNED_VENDORS.join(", ")
-    );
+use biometric_sim::bioid::{BioIdConfig, BioIdSim};
+
+const USAGE: &str =
+    "usage: biometric-sim --vendor bioid [--port PORT] [--client-id ID] [--client-key-base64 KEY]";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let port: u16 = match flag("--port").map(|p| p.parse()) {
+        None => 0,
+        Some(Ok(port)) => port,
+        Some(Err(_)) => return fail("--port must be a number from 0 to 65535"),
+    };
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    match flag("--vendor").as_deref() {
+        Some("bioid") => {
+            serve_bioid(address, flag("--client-id"), flag("--client-key-base64")).await
+        }
+        Some(other) => fail(&format!(
+            "vendor {other:?} is not simulated yet (available: {}; planned: {})",
+            biometric_sim::VENDORS.join(", "),
+            biometric_sim::PLANNED_VENDORS.join(", ")
+        )),
+        None => fail(USAGE),
+    }
+}
+
+async fn serve_bioid(
+    address: SocketAddr,
+    client_id: Option<String>,
+    key: Option<String>,
+) -> ExitCode {
+    let mut config = BioIdConfig::default();
+    if let (Some(id), Some(key)) = (client_id, key) {
+        match biometric_core::base64::decode(&key) {
+            Ok(bytes) if !bytes.is_empty() => config = BioIdConfig::new(id, bytes),
+            _ => return fail("--client-key-base64 must be non-empty standard base64"),
+        }
+    }
+    let sim = BioIdSim::new(config.clone());
+    let running = match biometric_sim::serve(sim.router(), address).await {
+        Ok(running) => running,
+        Err(error) => return fail(&format!("cannot listen on {address}: {error}")),
+    };
+    eprintln!("BioID BWS 3 fake listening on {}", running.base_url());
+    eprintln!("  client id:  {}", config.client_id());
+    eprintln!("  client key: {}", config.client_key_base64());
+    running.wait().await;
+    ExitCode::SUCCESS
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("biometric-sim: {message}");
     ExitCode::from(2)
 }

@@ -1,10 +1,13 @@
-//! Helpers shared by the example programs: command-line flags and readable output.
+//! The example programs' shared parts: command-line flags, readable output, and each vendor's
+//! flow as a function, so that the vendor example, the quickstart and the tests run the same code.
 
 use std::collections::HashMap;
 
+pub mod flows;
+
 /// The workspace README's code samples, compiled as doctests so that they stay true.
 #[cfg(doctest)]
-#[doc = include_str!("../README.md")]
+#[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
 /// Command-line flags of the form `--name value` (and bare `--switch`).

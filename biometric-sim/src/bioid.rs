@@ -1,0 +1,769 @@
+//! A fake BioID Web Service 3, written from `bws-enroll.txt` and BioID's notes.
+//!
+//! # The synthetic face rule
+//!
+//! No face recognition runs here. An image's bytes say what it shows, so that tests and examples
+//! get meaningful, deterministic answers:
+//!
+//! - every ASCII `FACE=<name>;` in the bytes is one face of the person `<name>`;
+//!   no marker means no face, two markers mean two faces;
+//! - `LIVE;` marks a live capture (a selfie), its absence a photo of a photo;
+//! - `MOVE=<right|left|up|down>;` marks the direction the person moved.
+//!
+//! [`face_image`], [`photo_of`], [`moved_face_image`] and [`image_without_face`] build small
+//! JPEG files carrying these markers in a comment segment. Two faces are "the same" when their
+//! names are equal. Enrollment with no suitable face answers `ENROLLMENT_FAILED` with
+//! `NoSuitableFaceImage`, as BWS does.
+//!
+//! # What else it checks
+//!
+//! Every `/api` call needs `Authorization: Bearer <JWT>` signed HS512 or HS256 with the configured
+//! key, with `aud` = `BWS` and `sub` = `iss` = the client id, not expired (401 otherwise).
+//! [`BioIdSim::fail_next`] makes the next calls answer 503, for retry tests. Successful answers
+//! carry `jobid`, `bws-version`, the echoed `reference-number` and `date`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use serde_json::{Value, json};
+
+use crate::server::{Running, loopback, serve};
+
+/// The BWS version the fake reports.
+pub const BWS_VERSION: &str = "3.0.0-sim";
+
+/// The fake's credentials.
+#[derive(Clone)]
+pub struct BioIdConfig {
+    client_id: String,
+    key: Vec<u8>,
+}
+
+impl BioIdConfig {
+    /// A client id and the raw key bytes (clients get them base64-encoded).
+    pub fn new(client_id: impl Into<String>, key: impl Into<Vec<u8>>) -> Self {
+        BioIdConfig {
+            client_id: client_id.into(),
+            key: key.into(),
+        }
+    }
+
+    /// The client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The key as the BWS portal shows it: standard base64.
+    pub fn client_key_base64(&self) -> String {
+        biometric_core::base64::encode(&self.key)
+    }
+}
+
+impl Default for BioIdConfig {
+    /// `sim-client` with the key `sim-secret-key-please-change`.
+    fn default() -> Self {
+        BioIdConfig::new("sim-client", b"sim-secret-key-please-change".to_vec())
+    }
+}
+
+impl std::fmt::Debug for BioIdConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BioIdConfig")
+            .field("client_id", &self.client_id)
+            .field("key", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// A stored template.
+struct Template {
+    person: String,
+    tags: BTreeSet<String>,
+    thumbnails: Vec<Vec<u8>>,
+    enrolled: String,
+}
+
+#[derive(Default)]
+struct Store {
+    templates: BTreeMap<u64, Template>,
+    fail_next: usize,
+    jobs: u64,
+}
+
+/// The fake service and its state. Clones share the state.
+#[derive(Clone)]
+pub struct BioIdSim {
+    config: Arc<BioIdConfig>,
+    store: Arc<Mutex<Store>>,
+}
+
+impl std::fmt::Debug for BioIdSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BioIdSim")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BioIdSim {
+    /// A fake with no templates.
+    pub fn new(config: BioIdConfig) -> Self {
+        BioIdSim {
+            config: Arc::new(config),
+            store: Arc::default(),
+        }
+    }
+
+    /// Serves the fake on a free loopback port.
+    pub async fn start(&self) -> std::io::Result<Running> {
+        serve(self.router(), loopback()).await
+    }
+
+    /// The fake's routes, to serve or to merge into a bigger router.
+    pub fn router(&self) -> Router {
+        let api = Router::new()
+            .route("/api/face/v1/enroll/{class_id}", post(enroll))
+            .route("/api/face/v1/verify/{class_id}", post(verify))
+            .route("/api/face/v1/search", post(search))
+            .route("/api/face/v1/template/{class_id}/tags", put(set_tags))
+            .route(
+                "/api/face/v1/template/status/{class_id}",
+                get(template_status_handler),
+            )
+            .route("/api/face/v1/template/{class_id}", delete(delete_template))
+            .route("/api/face/v1/classcount", get(class_count))
+            .route("/api/v1/livenessdetection", post(liveness))
+            .route("/api/v1/photoverify", post(photo_verify))
+            .route("/api/v1/videolivenessdetection", post(video_liveness))
+            .route_layer(middleware::from_fn_with_state(self.clone(), guard));
+        Router::new()
+            .route("/livez", get(|| async { "Healthy" }))
+            .route("/readyz", get(|| async { "Healthy" }))
+            .merge(api)
+            // BWS accepts requests up to 50 MB.
+            .layer(axum::extract::DefaultBodyLimit::max(50 * 1000 * 1000))
+            .with_state(self.clone())
+    }
+
+    /// The next `count` API calls answer 503 (the transient failure BWS documents).
+    pub fn fail_next(&self, count: usize) {
+        self.store().fail_next = count;
+    }
+
+    /// How many templates are stored.
+    pub fn template_count(&self) -> usize {
+        self.store().templates.len()
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock would be a bug in this fake; keep serving anyway.
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic images
+
+/// A live selfie of `person`: a small JPEG with `FACE=<person>;LIVE;` in a comment.
+pub fn face_image(person: &str) -> Vec<u8> {
+    jpeg_with_comment(&format!("FACE={person};LIVE;"))
+}
+
+/// A photo of `person` (an ID card picture): one face, not live.
+pub fn photo_of(person: &str) -> Vec<u8> {
+    jpeg_with_comment(&format!("FACE={person};"))
+}
+
+/// A live image of `person` after moving in `direction` (`right`, `left`, `up`, `down`).
+pub fn moved_face_image(person: &str, direction: &str) -> Vec<u8> {
+    jpeg_with_comment(&format!("FACE={person};LIVE;MOVE={direction};"))
+}
+
+/// A JPEG with no face on it.
+pub fn image_without_face() -> Vec<u8> {
+    jpeg_with_comment("an empty wall")
+}
+
+/// SOI, APP0 (JFIF), COM with `text`, EOI: a well-formed JPEG stream (without pixels).
+fn jpeg_with_comment(text: &str) -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8];
+    jpeg.extend_from_slice(&[
+        0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ]);
+    let length = (text.len() + 2) as u16;
+    jpeg.extend_from_slice(&[0xFF, 0xFE]);
+    jpeg.extend_from_slice(&length.to_be_bytes());
+    jpeg.extend_from_slice(text.as_bytes());
+    jpeg.extend_from_slice(&[0xFF, 0xD9]);
+    jpeg
+}
+
+/// The people on an image, one entry a face.
+fn faces(image: &[u8]) -> Vec<String> {
+    markers(image, "FACE=")
+}
+
+fn is_live(image: &[u8]) -> bool {
+    image.windows(5).any(|w| w == b"LIVE;")
+}
+
+fn movement(image: &[u8]) -> Option<String> {
+    markers(image, "MOVE=").into_iter().next()
+}
+
+fn markers(image: &[u8], prefix: &str) -> Vec<String> {
+    let text = String::from_utf8_lossy(image);
+    text.match_indices(prefix)
+        .filter_map(|(at, _)| {
+            let rest = &text[at + prefix.len()..];
+            let end = rest.find(';')?;
+            Some(rest[..end].to_owned())
+        })
+        .collect()
+}
+
+/// The one person on an image, if it shows exactly one face.
+fn single_face(image: &[u8]) -> Option<String> {
+    let mut people = faces(image);
+    (people.len() == 1).then(|| people.remove(0))
+}
+
+fn image_properties(image: &[u8]) -> Value {
+    let people = faces(image);
+    let live = if is_live(image) { 0.92 } else { 0.08 };
+    let face_list: Vec<Value> = people
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            let offset = 200.0 * i as f64;
+            json!({
+                "leftEye": {"x": 140.0 + offset, "y": 160.0},
+                "rightEye": {"x": 220.0 + offset, "y": 160.0},
+                "textureLivenessScore": live,
+                "motionLivenessScore": live,
+                "movementDirection": 0.0
+            })
+        })
+        .collect();
+    let found = if people.is_empty() { 0.0 } else { 1.0 };
+    let single = if people.len() == 1 { 1.0 } else { 0.0 };
+    json!({
+        "rotated": 0,
+        "faces": face_list,
+        "qualityScore": if people.len() == 1 { 0.9 } else { 0.0 },
+        "qualityAssessments": [
+            {"check": "FaceFound", "score": found, "message": if found > 0.0 { "A face was found." } else { "No face found." }},
+            {"check": "SingleFaceOnImage", "score": single, "message": if single > 0.0 { "Exactly one face." } else { "Not exactly one face." }}
+        ],
+        "frameNumber": 0
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plumbing: auth, failures, documented headers, errors
+
+async fn guard(State(sim): State<BioIdSim>, request: Request, next: Next) -> Response {
+    {
+        let mut store = sim.store();
+        if store.fail_next > 0 {
+            store.fail_next -= 1;
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service temporarily unavailable",
+            )
+                .into_response();
+        }
+    }
+    if !authorized(&sim.config, request.headers()) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let reference = request.headers().get("reference-number").cloned();
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        let job = {
+            let mut store = sim.store();
+            store.jobs += 1;
+            store.jobs
+        };
+        let headers = response.headers_mut();
+        let job_id = format!("00000000-0000-4000-8000-{job:012}");
+        headers.insert("jobid", HeaderValue::from_str(&job_id).expect("ASCII"));
+        headers.insert("bws-version", HeaderValue::from_static(BWS_VERSION));
+        let date = chrono::Utc::now()
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        headers.insert("date", HeaderValue::from_str(&date).expect("ASCII"));
+        if let Some(reference) = reference {
+            headers.insert("reference-number", reference);
+        }
+    }
+    response
+}
+
+fn authorized(config: &BioIdConfig, headers: &HeaderMap) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        sub: String,
+        iss: String,
+    }
+    let Some(token) = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    let Ok(header) = jsonwebtoken::decode_header(token) else {
+        return false;
+    };
+    if !matches!(
+        header.alg,
+        jsonwebtoken::Algorithm::HS512 | jsonwebtoken::Algorithm::HS256
+    ) {
+        return false;
+    }
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.set_audience(&["BWS"]);
+    validation.set_required_spec_claims(&["exp", "aud", "sub", "iss"]);
+    let key = jsonwebtoken::DecodingKey::from_secret(&config.key);
+    match jsonwebtoken::decode::<Claims>(token, &key, &validation) {
+        Ok(data) => data.claims.sub == config.client_id && data.claims.iss == config.client_id,
+        Err(_) => false,
+    }
+}
+
+/// An error answer: a status and a gRPC-style `{code, message}` body.
+struct Reject {
+    status: StatusCode,
+    code: u8,
+    message: String,
+}
+
+impl IntoResponse for Reject {
+    fn into_response(self) -> Response {
+        let body = json!({"code": self.code, "message": self.message});
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// The gRPC status INVALID_ARGUMENT (3), as BWS answers a bad argument with HTTP 400.
+fn bad_request(message: impl Into<String>) -> Reject {
+    Reject {
+        status: StatusCode::BAD_REQUEST,
+        code: 3,
+        message: message.into(),
+    }
+}
+
+/// The gRPC status NOT_FOUND (5).
+fn no_template(class_id: u64) -> Reject {
+    let message = format!("no template for class {class_id}");
+    Reject {
+        status: StatusCode::NOT_FOUND,
+        code: 5,
+        message,
+    }
+}
+
+fn parse_json(body: &Bytes) -> Result<Value, Reject> {
+    serde_json::from_slice(body).map_err(|e| bad_request(format!("invalid JSON: {e}")))
+}
+
+fn parse_class(raw: &str) -> Result<u64, Reject> {
+    match raw.parse::<u64>() {
+        Ok(id) if id > 0 && id <= i64::MAX as u64 => Ok(id),
+        _ => Err(bad_request("classId must be a positive 64-bit number")),
+    }
+}
+
+/// An image's bytes and its tags.
+type TaggedImage = (Vec<u8>, Vec<String>);
+
+/// `{"image": base64, "tags"?: [...]}` into bytes and tags.
+fn image_data(value: &Value) -> Result<TaggedImage, Reject> {
+    let image = value
+        .get("image")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad_request("image is required"))?;
+    let bytes = decode_base64(image)?;
+    Ok((bytes, strings(value, "tags")))
+}
+
+/// The strings of the array `value[key]` (none when absent).
+fn strings<C: FromIterator<String>>(value: &Value, key: &str) -> C {
+    let items = value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    items
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn decode_base64(text: &str) -> Result<Vec<u8>, Reject> {
+    biometric_core::base64::decode(text).map_err(|_| bad_request("image is not valid base64"))
+}
+
+fn template_status(class_id: u64, template: &Template, thumbnails: bool) -> Value {
+    let mut status = json!({
+        "classId": class_id,
+        "available": true,
+        "enrolled": template.enrolled,
+        "tags": template.tags,
+        "encoderVersion": 5,
+        "featureVectors": template.thumbnails.len(),
+        "thumbnailsStored": template.thumbnails.len(),
+        "thumbnails": []
+    });
+    if thumbnails {
+        status["thumbnails"] = template
+            .thumbnails
+            .iter()
+            .map(|t| json!({"enrolled": template.enrolled, "image": biometric_core::base64::encode(t)}))
+            .collect();
+    }
+    status
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+async fn enroll(
+    State(sim): State<BioIdSim>,
+    Path(class_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Reject> {
+    let class_id = parse_class(&class_id)?;
+    let body = parse_json(&body)?;
+    let items = body
+        .as_array()
+        .ok_or_else(|| bad_request("the body must be an array of images"))?;
+    let images = items
+        .iter()
+        .map(image_data)
+        .collect::<Result<Vec<_>, _>>()?;
+    let properties: Vec<Value> = images
+        .iter()
+        .map(|(bytes, _)| image_properties(bytes))
+        .collect();
+    let suitable: Vec<(&Vec<u8>, String, &Vec<String>)> = images
+        .iter()
+        .filter_map(|(bytes, tags)| single_face(bytes).map(|person| (bytes, person, tags)))
+        .collect();
+
+    let mut store = sim.store();
+    if !images.is_empty() && suitable.is_empty() {
+        return Ok(axum::Json(json!({
+                "status": "SUCCEEDED",
+                "errors": [{"errorCode": "NoSuitableFaceImage", "message": "No suitable face image was found on any of the images."}],
+                "imageProperties": properties,
+                "performedAction": "ENROLLMENT_FAILED",
+                "enrolledImages": 0
+            }))
+            .into_response());
+    }
+    let action = match (store.templates.contains_key(&class_id), suitable.is_empty()) {
+        (_, true) => "NONE",
+        (true, false) => "TEMPLATE_UPDATED",
+        (false, false) => "NEW_TEMPLATE_CREATED",
+    };
+    if let Some((_, person, _)) = suitable.first() {
+        let enrolled = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let template = store.templates.entry(class_id).or_insert_with(|| Template {
+            person: person.clone(),
+            tags: BTreeSet::new(),
+            thumbnails: Vec::new(),
+            enrolled: enrolled.clone(),
+        });
+        template.enrolled = enrolled;
+        for (bytes, _, tags) in &suitable {
+            template.thumbnails.push((*bytes).clone());
+            template.tags.extend(tags.iter().cloned());
+        }
+    }
+    let status = store
+        .templates
+        .get(&class_id)
+        .map(|t| template_status(class_id, t, false))
+        .unwrap_or_else(|| json!({"classId": class_id, "available": false}));
+    Ok(axum::Json(json!({
+        "status": "SUCCEEDED",
+        "errors": [],
+        "imageProperties": properties,
+        "performedAction": action,
+        "enrolledImages": suitable.len(),
+        "templateStatus": status
+    }))
+    .into_response())
+}
+
+async fn verify(
+    State(sim): State<BioIdSim>,
+    Path(class_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Reject> {
+    let class_id = parse_class(&class_id)?;
+    let (image, _) = image_data(&parse_json(&body)?)?;
+    let store = sim.store();
+    let template = store
+        .templates
+        .get(&class_id)
+        .ok_or_else(|| no_template(class_id))?;
+    let (verified, score, errors) = match single_face(&image) {
+        Some(person) if person == template.person => (true, 0.95, json!([])),
+        Some(_) => (false, 0.05, json!([])),
+        None => (
+            false,
+            0.0,
+            json!([{"errorCode": "NoSuitableFaceImage", "message": "No single face on the image."}]),
+        ),
+    };
+    Ok(axum::Json(json!({
+        "status": "SUCCEEDED",
+        "errors": errors,
+        "imageProperties": image_properties(&image),
+        "verified": verified,
+        "score": score
+    }))
+    .into_response())
+}
+
+async fn search(State(sim): State<BioIdSim>, body: Bytes) -> Result<Response, Reject> {
+    let body = parse_json(&body)?;
+    let images = body
+        .get("images")
+        .and_then(Value::as_array)
+        .filter(|images| !images.is_empty())
+        .ok_or_else(|| bad_request("at least one image is required"))?
+        .iter()
+        .map(image_data)
+        .collect::<Result<Vec<_>, _>>()?;
+    let tags: BTreeSet<String> = strings(&body, "tags");
+    let top = body
+        .get("topMatches")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let store = sim.store();
+    let result: Vec<Value> = images
+        .iter()
+        .map(|(image, _)| {
+            let person = single_face(image);
+            let mut matches: Vec<Value> = store
+                .templates
+                .iter()
+                .filter(|(_, t)| tags.is_subset(&t.tags) && Some(&t.person) == person.as_ref())
+                .map(|(id, _)| json!({"classId": id, "score": 0.95}))
+                .collect();
+            if top {
+                matches.truncate(1);
+            }
+            json!({"matches": matches})
+        })
+        .collect();
+    let properties: Vec<Value> = images
+        .iter()
+        .map(|(image, _)| image_properties(image))
+        .collect();
+    Ok(axum::Json(json!({"status": "SUCCEEDED", "errors": [], "imageProperties": properties, "result": result}))
+            .into_response())
+}
+
+async fn set_tags(
+    State(sim): State<BioIdSim>,
+    Path(class_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Reject> {
+    let class_id = parse_class(&class_id)?;
+    let tags: Vec<String> = serde_json::from_slice(&body)
+        .map_err(|_| bad_request("the body must be an array of strings"))?;
+    let mut store = sim.store();
+    let template = store
+        .templates
+        .get_mut(&class_id)
+        .ok_or_else(|| no_template(class_id))?;
+    template.tags = tags.into_iter().collect();
+    Ok(StatusCode::OK.into_response())
+}
+
+async fn template_status_handler(
+    State(sim): State<BioIdSim>,
+    Path(class_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Reject> {
+    let class_id = parse_class(&class_id)?;
+    let thumbnails = query_values(query.as_deref(), "downloadThumbnails")
+        .iter()
+        .any(|v| v == "true");
+    let store = sim.store();
+    let template = store
+        .templates
+        .get(&class_id)
+        .ok_or_else(|| no_template(class_id))?;
+    Ok(axum::Json(template_status(class_id, template, thumbnails)).into_response())
+}
+
+async fn delete_template(
+    State(sim): State<BioIdSim>,
+    Path(class_id): Path<String>,
+) -> Result<Response, Reject> {
+    let class_id = parse_class(&class_id)?;
+    match sim.store().templates.remove(&class_id) {
+        Some(_) => Ok(StatusCode::OK.into_response()),
+        None => Err(no_template(class_id)),
+    }
+}
+
+async fn class_count(State(sim): State<BioIdSim>, RawQuery(query): RawQuery) -> Response {
+    let tags: BTreeSet<String> = query_values(query.as_deref(), "tags").into_iter().collect();
+    let count = sim
+        .store()
+        .templates
+        .values()
+        .filter(|t| tags.is_subset(&t.tags))
+        .count();
+    axum::Json(json!({"numberOfClasses": count})).into_response()
+}
+
+fn query_values(query: Option<&str>, name: &str) -> Vec<String> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+/// Liveness of one image (passive), two (active), or two with a direction tag on the second.
+fn judge_liveness(images: &[TaggedImage]) -> bool {
+    let all_live = images
+        .iter()
+        .all(|(image, _)| is_live(image) && single_face(image).is_some());
+    match images {
+        [_] => all_live,
+        [(first, _), (second, tags)] => {
+            let moved = first != second;
+            let challenge_met = match tags.first() {
+                Some(direction) => movement(second).as_deref() == Some(direction.as_str()),
+                None => true,
+            };
+            all_live && moved && challenge_met
+        }
+        _ => false,
+    }
+}
+
+fn live_images(body: &Value) -> Result<Vec<TaggedImage>, Reject> {
+    let images = body
+        .get("liveImages")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad_request("liveImages is required"))?
+        .iter()
+        .map(image_data)
+        .collect::<Result<Vec<_>, _>>()?;
+    if !(1..=2).contains(&images.len()) {
+        return Err(bad_request("liveImages must hold one or two images"));
+    }
+    if !images[0].1.is_empty() {
+        return Err(bad_request(
+            "tags are only allowed on the second live image",
+        ));
+    }
+    Ok(images)
+}
+
+async fn liveness(body: Bytes) -> Result<Response, Reject> {
+    let images = live_images(&parse_json(&body)?)?;
+    let live = judge_liveness(&images);
+    let properties: Vec<Value> = images
+        .iter()
+        .map(|(image, _)| image_properties(image))
+        .collect();
+    Ok(axum::Json(json!({
+        "status": "SUCCEEDED",
+        "errors": [],
+        "imageProperties": properties,
+        "live": live,
+        "livenessScore": if live { 0.92 } else { 0.08 }
+    }))
+    .into_response())
+}
+
+async fn photo_verify(body: Bytes) -> Result<Response, Reject> {
+    let body = parse_json(&body)?;
+    let images = live_images(&body)?;
+    let photo = decode_base64(
+        body.get("photo")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad_request("photo is required"))?,
+    )?;
+    let skip_liveness = body
+        .get("disableLivenessDetection")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let same = match (single_face(&photo), single_face(&images[0].0)) {
+        (Some(on_photo), Some(live)) => on_photo == live,
+        _ => false,
+    };
+    let live = !skip_liveness && judge_liveness(&images);
+    let properties: Vec<Value> = images
+        .iter()
+        .map(|(image, _)| image_properties(image))
+        .collect();
+    Ok(axum::Json(json!({
+        "status": "SUCCEEDED",
+        "errors": [],
+        "imageProperties": properties,
+        "photoProperties": image_properties(&photo),
+        "verificationLevel": if same { "LEVEL_5" } else { "NOT_RECOGNIZED" },
+        "verificationScore": if same { 0.99 } else { 0.05 },
+        "live": live,
+        "livenessScore": if live { 0.92 } else { 0.0 }
+    }))
+    .into_response())
+}
+
+async fn video_liveness(body: Bytes) -> Result<Response, Reject> {
+    let body = parse_json(&body)?;
+    let video = decode_base64(
+        body.get("video")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad_request("video is required"))?,
+    )?;
+    let live = is_live(&video) && !faces(&video).is_empty();
+    Ok(axum::Json(json!({
+        "status": "SUCCEEDED",
+        "errors": [],
+        "imageProperties": [],
+        "live": live,
+        "livenessScore": if live { 0.9 } else { 0.1 }
+    }))
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_follow_the_documented_rule() {
+        assert_eq!(faces(&face_image("ana")), ["ana"]);
+        assert!(is_live(&face_image("ana")));
+        assert!(!is_live(&photo_of("ana")));
+        assert_eq!(
+            movement(&moved_face_image("ana", "left")).as_deref(),
+            Some("left")
+        );
+        assert!(faces(&image_without_face()).is_empty());
+        assert_eq!(&face_image("ana")[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
+    }
+}

@@ -1,0 +1,4 @@
+//! Each vendor's main flow, written against the vendor client only (it runs the same against the
+//! simulator and a real service).
+
+pub mod bioid;
