@@ -1,0 +1,54 @@
+//! The device session: `login.fcgi` gives a token that travels as `?session=`.
+
+use biometric_core::{
+    ApiError, Auth, AuthRequest, Credentials, ExposeSecret, Method, Operation, Result,
+    SecretString, StatusCode, Transport,
+};
+use serde::Deserialize;
+
+/// Logs in with the caller's credentials; a 401 or 403 means the session expired.
+#[derive(Debug)]
+pub(crate) struct SessionAuth {
+    pub(crate) credentials: Credentials,
+}
+
+#[derive(Deserialize)]
+struct LoginAnswer {
+    session: String,
+}
+
+impl Auth for SessionAuth {
+    type Token = SecretString;
+
+    async fn acquire(
+        &self,
+        transport: &Transport,
+        _: Option<&SecretString>,
+    ) -> Result<SecretString> {
+        let body = serde_json::json!({
+            "login": self.credentials.login(),
+            "password": self.credentials.password().expose_secret(),
+        });
+        let op = Operation::<LoginAnswer>::new("controlid.login", Method::POST, "login.fcgi")
+            .unauthenticated()
+            .json_body(&body)?;
+        Ok(SecretString::from(transport.send(&op).await?.session))
+    }
+
+    fn apply(&self, session: &SecretString, request: &mut AuthRequest<'_>) -> Result<()> {
+        request.secret_query("session", session);
+        Ok(())
+    }
+
+    /// Existing clients treat 401 and 403 as "session expired": log in again once.
+    fn is_rejection(&self, error: &ApiError) -> bool {
+        matches!(
+            error.status,
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+        )
+    }
+
+    fn sensitive_query(&self) -> &'static [&'static str] {
+        &["session"]
+    }
+}

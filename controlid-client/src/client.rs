@@ -1,0 +1,173 @@
+//! The Control iD client: configuration and session calls.
+
+use std::time::Duration;
+
+use biometric_core::{
+    Credentials, Engine, ExposeSecret, Method, Operation, RawResponse, Result, RetryPolicy,
+    StatusCode, TlsOptions, decode_unit,
+};
+use serde::Deserialize;
+
+use crate::auth::SessionAuth;
+use crate::error::parse_error_body;
+
+/// The default timeout of a call that does not wait for a person.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// A client for one Control iD terminal. Cheap to clone; clones share the session.
+///
+/// The session is opened on first use (`login.fcgi`) and travels as `?session=`; when the device
+/// answers 401 or 403, the client logs in again once (one login for all concurrent calls) and
+/// repeats the call once.
+///
+/// ```no_run
+/// # async fn demo() -> controlid_client::Result<()> {
+/// use controlid_client::Client;
+/// let device = Client::builder("http://192.168.0.129")
+///     .credentials("admin", "my-password")
+///     .build()?;
+/// println!("session valid: {}", device.session_is_valid().await?);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) engine: Engine<SessionAuth>,
+}
+
+/// Configures a [`Client`].
+#[derive(Debug)]
+#[must_use = "call .build() to create the client"]
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+    retry: RetryPolicy,
+    tls: TlsOptions,
+}
+
+impl Client {
+    /// Starts configuring a client for the device at `base_url` (`http://192.168.0.129`, or
+    /// `https://...` when the device has HTTPS on).
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            credentials: None,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            tls: TlsOptions::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The web login of the device (required: the factory default admin/admin is not assumed).
+    pub fn credentials(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
+        self.credentials = Some(Credentials::new(login, password));
+        self
+    }
+
+    /// The timeout of calls that do not wait for a person (15 s by default). Synchronous
+    /// enrollments have their own, longer timeouts.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The retry policy. Enrollment calls are never retried once they may have reached the
+    /// device.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// TLS settings (a device with HTTPS on uses a self-signed certificate).
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Checks the configuration and builds the client. No I/O.
+    pub fn build(self) -> Result<Client> {
+        let credentials = self.credentials.ok_or_else(|| {
+            biometric_core::Error::invalid(
+                "credentials",
+                "are required (the device's web login and password)",
+            )
+        })?;
+        if credentials.login().is_empty() {
+            return Err(biometric_core::Error::invalid("login", "must not be empty"));
+        }
+        let engine = Engine::builder(self.base_url)
+            .user_agent(USER_AGENT)
+            .timeout(self.timeout)
+            .retry(self.retry)
+            .tls(self.tls)
+            .error_parser(parse_error_body)
+            .auth(SessionAuth { credentials })
+            .build()?;
+        Ok(Client { engine })
+    }
+}
+
+impl Client {
+    /// Logs in now (otherwise the first call does). Fails with [`crate::Error::Auth`] on wrong
+    /// credentials.
+    pub async fn login(&self) -> Result<()> {
+        self.engine.token().await.map(drop)
+    }
+
+    /// Ends the session on the device and forgets it; the next call logs in again. Does
+    /// nothing when there is no session; a session the device already dropped counts as ended.
+    pub async fn logout(&self) -> Result<()> {
+        let Some(session) = self.engine.forget_token().await else {
+            return Ok(());
+        };
+        // Sent with the forgotten session, not through the engine's auth (which would log in).
+        let op = Operation::with_decoder(
+            "controlid.logout",
+            Method::POST,
+            "logout.fcgi",
+            decode_empty,
+        )
+        .unauthenticated()
+        .query("session", session.expose_secret());
+        match self.engine.transport().send(&op).await {
+            Err(err)
+                if matches!(
+                    err.status(),
+                    Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                ) =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Asks the device whether the current session is still valid (logging in first if there is
+    /// no session yet).
+    pub async fn session_is_valid(&self) -> Result<bool> {
+        #[derive(Deserialize)]
+        struct Answer {
+            session_is_valid: bool,
+        }
+        let op = Operation::<Answer>::new(
+            "controlid.session_is_valid",
+            Method::POST,
+            "session_is_valid.fcgi",
+        );
+        Ok(self.engine.execute(op).await?.session_is_valid)
+    }
+
+    /// Sends an operation on the session (for calls this crate does not wrap yet).
+    pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
+        self.engine.execute(operation).await
+    }
+}
+
+/// Accepts an empty body or any JSON (the device answers commands with `{}` or nothing).
+pub(crate) fn decode_empty(raw: RawResponse) -> Result<()> {
+    decode_unit(raw)
+}

@@ -1,0 +1,532 @@
+//! Remote enrollment (`remote_enroll.fcgi`) of faces, fingerprints and cards, and its cancel.
+//!
+//! The request's rules live in the types: saving needs an existing user, so the id travels in
+//! [`EnrollTarget::SaveToUser`]; automatic capture exists only on [`FaceEnroll`]; the panic
+//! finger only on [`FingerprintEnroll`]; a synchronous call's result type follows its kind.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use biometric_core::{ApiError, Error, Image, Method, Operation, RawResponse, Result, decode_unit};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::client::Client;
+use crate::ids::{CardValue, DeviceId, FingerType, UserId};
+
+/// How long a synchronous face enrollment may wait for the person.
+pub const FACE_TIMEOUT: Duration = Duration::from_secs(40);
+/// How long a synchronous card enrollment may wait for the card.
+pub const CARD_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a synchronous fingerprint enrollment may wait (three touches).
+pub const FINGERPRINT_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// What happens to an enrolled face, fingerprint or card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrollTarget {
+    /// Saved on the device for this existing user (`save: true`).
+    SaveToUser(UserId),
+    /// Not saved: returned in the response (synchronous) or sent to your server (asynchronous),
+    /// labelled with `user_id` when given (`save: false`).
+    Return {
+        /// The user the result is about, echoed back by the device.
+        user_id: Option<UserId>,
+    },
+}
+
+impl EnrollTarget {
+    /// Not saved, not labelled.
+    pub fn return_only() -> Self {
+        EnrollTarget::Return { user_id: None }
+    }
+
+    /// Not saved, labelled with `user_id`.
+    pub fn return_for(user_id: UserId) -> Self {
+        EnrollTarget::Return {
+            user_id: Some(user_id),
+        }
+    }
+}
+
+/// The options every kind shares.
+#[derive(Debug, Clone)]
+struct Common {
+    client: Client,
+    kind: &'static str,
+    target: EnrollTarget,
+    message: Option<String>,
+    registration: Option<String>,
+    timeout: Option<Duration>,
+    /// A rule broken while configuring: (field, rule), reported by `send` before any I/O.
+    problem: Option<(&'static str, String)>,
+}
+
+impl Common {
+    fn new(client: &Client, kind: &'static str, target: EnrollTarget) -> Self {
+        Common {
+            client: client.clone(),
+            kind,
+            target,
+            message: None,
+            registration: None,
+            timeout: None,
+            problem: None,
+        }
+    }
+
+    fn body(&self, sync: bool, extra: Map<String, Value>) -> Value {
+        let mut body = Map::new();
+        body.insert("type".into(), json!(self.kind));
+        match self.target {
+            EnrollTarget::SaveToUser(user) => {
+                body.insert("user_id".into(), json!(user.get()));
+                body.insert("save".into(), json!(true));
+            }
+            EnrollTarget::Return { user_id } => {
+                if let Some(user) = user_id {
+                    body.insert("user_id".into(), json!(user.get()));
+                }
+                body.insert("save".into(), json!(false));
+            }
+        }
+        if let Some(registration) = &self.registration {
+            body.insert("registration".into(), json!(registration));
+        }
+        if let Some(message) = &self.message {
+            // The field list says `msg`; one example sends `message`. The field list (and the
+            // vendor's own Python client) win.
+            body.insert("msg".into(), json!(message));
+        }
+        body.insert("sync".into(), json!(sync));
+        body.extend(extra);
+        Value::Object(body)
+    }
+
+    fn operation<T>(
+        &self,
+        sync: bool,
+        extra: Map<String, Value>,
+        decode: fn(RawResponse) -> Result<T>,
+        default_timeout: Duration,
+    ) -> Result<Operation<T>> {
+        if let Some((field, rule)) = &self.problem {
+            return Err(Error::invalid(*field, rule.clone()));
+        }
+        let name = if sync {
+            "controlid.remote_enroll"
+        } else {
+            "controlid.remote_enroll_async"
+        };
+        let timeout = self.timeout.unwrap_or(default_timeout);
+        Operation::with_decoder(name, Method::POST, "remote_enroll.fcgi", decode)
+            .timeout(timeout)
+            .json_body(&self.body(sync, extra))
+    }
+}
+
+/// A broken rule, kept until `send` reports it.
+fn problem(field: &'static str, rule: &str) -> (&'static str, String) {
+    (field, rule.to_owned())
+}
+
+macro_rules! common_setters {
+    () => {
+        /// The text shown on the device's screen during enrollment (the device's default when
+        /// not set).
+        pub fn message(mut self, message: impl Into<String>) -> Self {
+            let message = message.into();
+            if message.chars().any(char::is_control) {
+                self.common.problem = Some(problem("msg", "must not contain control characters"));
+            }
+            self.common.message = Some(message);
+            self
+        }
+
+        /// The registration number of the person being enrolled.
+        pub fn registration(mut self, registration: impl Into<String>) -> Self {
+            let registration = registration.into();
+            if registration.trim().is_empty() {
+                self.common.problem = Some(problem("registration", "must not be empty when given"));
+            }
+            self.common.registration = Some(registration);
+            self
+        }
+
+        /// Overrides the timeout (synchronous calls wait for a person; see the kind's default).
+        pub fn timeout(mut self, timeout: Duration) -> Self {
+            self.common.timeout = Some(timeout);
+            self
+        }
+    };
+}
+
+/// A face enrollment being configured. See [`Client::remote_enroll_face`].
+#[derive(Debug, Clone)]
+#[must_use = "call .sync().send().await or .send().await"]
+pub struct FaceEnroll {
+    common: Common,
+    countdown: Option<u64>,
+}
+
+impl FaceEnroll {
+    common_setters!();
+
+    /// Captures automatically once the face is centred, after a countdown (whole seconds,
+    /// at least one; the device's factory default is 5 s). Without it, the person confirms on
+    /// the screen.
+    pub fn auto_capture(mut self, countdown: Duration) -> Self {
+        let seconds = countdown.as_secs();
+        if seconds == 0 || countdown.subsec_nanos() != 0 {
+            self.common.problem = Some(problem(
+                "countdown",
+                "must be a whole number of seconds, at least 1",
+            ));
+        }
+        self.countdown = Some(seconds);
+        self
+    }
+
+    fn extra(&self) -> Map<String, Value> {
+        let mut extra = Map::new();
+        if let Some(countdown) = self.countdown {
+            extra.insert("auto".into(), json!(true));
+            extra.insert("countdown".into(), json!(countdown));
+        }
+        extra
+    }
+
+    /// Waits for the result in the response (up to [`FACE_TIMEOUT`] by default).
+    pub fn sync(self) -> SyncEnroll<FaceEnrollment> {
+        SyncEnroll::new(
+            self.common.client.clone(),
+            self.common
+                .operation(true, self.extra(), decode_face, FACE_TIMEOUT),
+        )
+    }
+
+    /// Starts the enrollment and returns once the device accepted it; the result goes to your
+    /// server (`face_create.fcgi` or the monitor's `user_image`).
+    pub async fn send(self) -> Result<()> {
+        let op = self.common.operation(
+            false,
+            self.extra(),
+            decode_unit,
+            crate::client::DEFAULT_TIMEOUT,
+        )?;
+        self.common.client.engine.execute(op).await
+    }
+}
+
+/// A fingerprint enrollment being configured. See [`Client::remote_enroll_fingerprint`].
+#[derive(Debug, Clone)]
+#[must_use = "call .sync().send().await or .send().await"]
+pub struct FingerprintEnroll {
+    common: Common,
+    panic_finger: bool,
+}
+
+impl FingerprintEnroll {
+    common_setters!();
+
+    /// Enrolls the panic finger (opens the door and raises a silent alarm).
+    pub fn panic_finger(mut self, panic: bool) -> Self {
+        self.panic_finger = panic;
+        self
+    }
+
+    fn extra(&self) -> Map<String, Value> {
+        let mut extra = Map::new();
+        extra.insert("panic_finger".into(), json!(u8::from(self.panic_finger)));
+        extra
+    }
+
+    /// Waits for the result in the response (up to [`FINGERPRINT_TIMEOUT`] by default).
+    pub fn sync(self) -> SyncEnroll<FingerprintEnrollment> {
+        SyncEnroll::new(
+            self.common.client.clone(),
+            self.common
+                .operation(true, self.extra(), decode_fingerprint, FINGERPRINT_TIMEOUT),
+        )
+    }
+
+    /// Starts the enrollment and returns once the device accepted it; the result goes to your
+    /// server (`fingerprint_create.fcgi` or `template_create.fcgi`).
+    pub async fn send(self) -> Result<()> {
+        let op = self.common.operation(
+            false,
+            self.extra(),
+            decode_unit,
+            crate::client::DEFAULT_TIMEOUT,
+        )?;
+        self.common.client.engine.execute(op).await
+    }
+}
+
+/// A card enrollment being configured. See [`Client::remote_enroll_card`].
+#[derive(Debug, Clone)]
+#[must_use = "call .sync().send().await or .send().await"]
+pub struct CardEnroll {
+    common: Common,
+}
+
+impl CardEnroll {
+    common_setters!();
+
+    /// Waits for the card in the response (up to [`CARD_TIMEOUT`] by default).
+    pub fn sync(self) -> SyncEnroll<CardEnrollment> {
+        SyncEnroll::new(
+            self.common.client.clone(),
+            self.common
+                .operation(true, Map::new(), decode_card, CARD_TIMEOUT),
+        )
+    }
+
+    /// Starts the enrollment and returns once the device accepted it; the result goes to your
+    /// server (`card_create.fcgi`).
+    pub async fn send(self) -> Result<()> {
+        let op = self.common.operation(
+            false,
+            Map::new(),
+            decode_unit,
+            crate::client::DEFAULT_TIMEOUT,
+        )?;
+        self.common.client.engine.execute(op).await
+    }
+}
+
+/// A synchronous enrollment, ready to send.
+#[derive(Debug)]
+#[must_use = "a request does nothing until .send().await"]
+pub struct SyncEnroll<T> {
+    client: Client,
+    operation: Result<Operation<T>>,
+    _result: PhantomData<T>,
+}
+
+impl<T> SyncEnroll<T> {
+    fn new(client: Client, operation: Result<Operation<T>>) -> Self {
+        SyncEnroll {
+            client,
+            operation,
+            _result: PhantomData,
+        }
+    }
+
+    /// The operation as data, for inspection.
+    pub fn operation(&self) -> std::result::Result<&Operation<T>, &Error> {
+        self.operation.as_ref()
+    }
+
+    /// Sends the enrollment and waits for the person. A failure reported by the device
+    /// (`success: false`) is an [`Error::Api`]; read it with [`crate::EnrollFailure::from_error`].
+    pub async fn send(self) -> Result<T> {
+        self.client.engine.execute(self.operation?).await
+    }
+}
+
+/// A face enrolled synchronously.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FaceEnrollment {
+    /// The user (as sent, or 0 when none was given).
+    pub user_id: UserId,
+    /// The device.
+    pub device_id: DeviceId,
+    /// The captured face (JPEG).
+    pub image: Image,
+}
+
+/// A card read synchronously.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CardEnrollment {
+    /// The user (as sent, or 0 when none was given).
+    pub user_id: UserId,
+    /// The device.
+    pub device_id: DeviceId,
+    /// The card's value.
+    pub card_value: CardValue,
+}
+
+/// Fingerprints enrolled synchronously.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FingerprintEnrollment {
+    /// The user (as sent, or 0 when none was given).
+    pub user_id: UserId,
+    /// The device.
+    pub device_id: DeviceId,
+    /// Normal or panic finger.
+    pub finger_type: FingerType,
+    /// One image per capture step.
+    pub fingerprints: Vec<FingerprintImage>,
+}
+
+/// One fingerprint capture: raw 8-bit grayscale (`width * height` bytes) or JPEG, told apart by
+/// content (the documentation says raw, its examples show JPEG).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FingerprintImage {
+    /// The image; [`Image::as_gray_bitmap`] gives the raw bitmap (and PGM) when it is one.
+    pub image: Image,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct WireFingerprint {
+    #[serde(with = "biometric_core::base64")]
+    image: Vec<u8>,
+    width: u32,
+    height: u32,
+}
+
+impl From<WireFingerprint> for FingerprintImage {
+    fn from(wire: WireFingerprint) -> Self {
+        FingerprintImage {
+            image: Image::from_bytes_with_dimensions(wire.image, wire.width, wire.height),
+            width: wire.width,
+            height: wire.height,
+        }
+    }
+}
+
+/// The fields every synchronous answer may carry.
+#[derive(Deserialize)]
+struct Outcome {
+    success: Option<bool>,
+    error: Option<String>,
+}
+
+/// `success: false` or an `error` in a 200 answer is the device refusing: an API error with the
+/// device's reason and the raw body.
+fn refused(raw: &RawResponse) -> Option<Error> {
+    let outcome: Outcome = serde_json::from_slice(&raw.body).ok()?;
+    if outcome.success == Some(false) || outcome.error.is_some() {
+        let reason = outcome
+            .error
+            .unwrap_or_else(|| "enrollment failed".to_owned());
+        return Some(
+            ApiError {
+                operation: raw.operation,
+                status: raw.status,
+                code: Some(reason.clone()),
+                message: Some(reason),
+                headers: raw.headers.clone(),
+                body: raw.body.clone(),
+            }
+            .into(),
+        );
+    }
+    None
+}
+
+fn decode_face(raw: RawResponse) -> Result<FaceEnrollment> {
+    #[derive(Deserialize)]
+    struct Wire {
+        user_id: i64,
+        device_id: i64,
+        #[serde(with = "biometric_core::base64")]
+        user_image: Vec<u8>,
+    }
+    if let Some(error) = refused(&raw) {
+        return Err(error);
+    }
+    let wire: Wire = raw.json()?;
+    Ok(FaceEnrollment {
+        user_id: UserId::from_device(wire.user_id),
+        device_id: DeviceId(wire.device_id),
+        image: Image::from_bytes(wire.user_image),
+    })
+}
+
+fn decode_card(raw: RawResponse) -> Result<CardEnrollment> {
+    #[derive(Deserialize)]
+    struct Wire {
+        user_id: i64,
+        device_id: i64,
+        card_value: u64,
+    }
+    if let Some(error) = refused(&raw) {
+        return Err(error);
+    }
+    let wire: Wire = raw.json()?;
+    Ok(CardEnrollment {
+        user_id: UserId::from_device(wire.user_id),
+        device_id: DeviceId(wire.device_id),
+        card_value: CardValue(wire.card_value),
+    })
+}
+
+fn decode_fingerprint(raw: RawResponse) -> Result<FingerprintEnrollment> {
+    #[derive(Deserialize)]
+    struct Wire {
+        user_id: i64,
+        device_id: i64,
+        finger_type: i64,
+        fingerprints: Vec<WireFingerprint>,
+    }
+    if let Some(error) = refused(&raw) {
+        return Err(error);
+    }
+    let wire: Wire = raw.json()?;
+    Ok(FingerprintEnrollment {
+        user_id: UserId::from_device(wire.user_id),
+        device_id: DeviceId(wire.device_id),
+        finger_type: FingerType::from_wire(wire.finger_type),
+        fingerprints: wire.fingerprints.into_iter().map(Into::into).collect(),
+    })
+}
+
+impl Client {
+    /// Starts configuring a remote face enrollment.
+    ///
+    /// ```no_run
+    /// # async fn demo(device: controlid_client::Client) -> controlid_client::Result<()> {
+    /// use std::time::Duration;
+    /// use controlid_client::{EnrollTarget, UserId};
+    /// let face = device
+    ///     .remote_enroll_face(EnrollTarget::SaveToUser(UserId::new(123)?))
+    ///     .auto_capture(Duration::from_secs(3))
+    ///     .sync()
+    ///     .send()
+    ///     .await?;
+    /// println!("{} bytes of {:?}", face.image.len(), face.image.format());
+    /// # Ok(()) }
+    /// ```
+    pub fn remote_enroll_face(&self, target: EnrollTarget) -> FaceEnroll {
+        FaceEnroll {
+            common: Common::new(self, "face", target),
+            countdown: None,
+        }
+    }
+
+    /// Starts configuring a remote fingerprint enrollment (`type: biometry`).
+    pub fn remote_enroll_fingerprint(&self, target: EnrollTarget) -> FingerprintEnroll {
+        FingerprintEnroll {
+            common: Common::new(self, "biometry", target),
+            panic_finger: false,
+        }
+    }
+
+    /// Starts configuring a remote card enrollment.
+    pub fn remote_enroll_card(&self, target: EnrollTarget) -> CardEnroll {
+        CardEnroll {
+            common: Common::new(self, "card", target),
+        }
+    }
+
+    /// Cancels the remote enrollment in progress, if any.
+    pub async fn cancel_remote_enroll(&self) -> Result<()> {
+        let op = Operation::with_decoder(
+            "controlid.cancel_remote_enroll",
+            Method::POST,
+            "cancel_remote_enroll.fcgi",
+            decode_unit,
+        )
+        .json_body(&json!({}))?;
+        self.engine.execute(op).await
+    }
+}

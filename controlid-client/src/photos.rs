@@ -1,0 +1,176 @@
+//! User photos: the face picture the device recognises a user by.
+
+use biometric_core::{
+    ApiError, Body, Error, Image, ImageFormat, MB, Method, Operation, RawResponse, Result,
+    SizeLimit, decode_unit,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::client::Client;
+use crate::ids::UserId;
+
+/// The device refuses photos of 1 MB or more.
+pub const MAX_PHOTO: SizeLimit = SizeLimit::under(MB);
+
+/// The quality scores the device computed for an accepted photo.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[non_exhaustive]
+pub struct PhotoScores {
+    /// Width of the detected face box, in pixels.
+    pub bounds_width: Option<i64>,
+    /// Horizontal distance of the face from the centre.
+    pub horizontal_center_offset: Option<i64>,
+    /// Vertical distance of the face from the centre.
+    pub vertical_center_offset: Option<i64>,
+    /// How frontal the pose is (0 to 1000).
+    pub center_pose_quality: Option<i64>,
+    /// How sharp the picture is (0 to 1000).
+    pub sharpness_quality: Option<i64>,
+    /// Any other score, as sent.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// One reason the device gave for refusing a photo.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct PhotoProblem {
+    /// The device's code (`2` = face not detected).
+    pub code: i64,
+    /// The device's message.
+    #[serde(default)]
+    pub message: String,
+}
+
+impl PhotoProblem {
+    /// True for code 2, "Face not detected".
+    pub fn is_face_not_detected(&self) -> bool {
+        self.code == 2
+    }
+}
+
+/// Why the device refused a photo, read from the [`Error`] [`Client::set_user_image`] returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PhotoRejection {
+    /// The reasons, in the device's order.
+    pub problems: Vec<PhotoProblem>,
+}
+
+impl PhotoRejection {
+    /// The rejection, when `error` is a refused photo (`success: false` with `errors`, with
+    /// HTTP 200 or 400).
+    pub fn from_error(error: &Error) -> Option<Self> {
+        let api = error.as_api()?;
+        if api.operation != "controlid.user_set_image" {
+            return None;
+        }
+        #[derive(Deserialize)]
+        struct Body {
+            #[serde(default)]
+            errors: Vec<PhotoProblem>,
+        }
+        let body: Body = serde_json::from_slice(&api.body).ok()?;
+        (!body.errors.is_empty()).then_some(PhotoRejection {
+            problems: body.errors,
+        })
+    }
+}
+
+fn decode_set_image(raw: RawResponse) -> Result<PhotoScores> {
+    #[derive(Deserialize)]
+    struct Wire {
+        success: Option<bool>,
+        #[serde(default)]
+        scores: PhotoScores,
+    }
+    let wire: Wire = raw.json()?;
+    if wire.success == Some(false) {
+        let (code, message) = crate::error::parse_error_body(&raw);
+        return Err(ApiError {
+            operation: raw.operation,
+            status: raw.status,
+            code,
+            message,
+            headers: raw.headers,
+            body: raw.body,
+        }
+        .into());
+    }
+    Ok(wire.scores)
+}
+
+impl Client {
+    /// Uploads a user's photo (a JPEG under 1 MB). With `match_check`, the device refuses a
+    /// face that already belongs to another user.
+    ///
+    /// A refusal is an [`Error::Api`]; [`PhotoRejection::from_error`] gives the reasons.
+    pub async fn set_user_image(
+        &self,
+        user_id: UserId,
+        photo: &Image,
+        match_check: bool,
+    ) -> Result<PhotoScores> {
+        photo.require(ImageFormat::Jpeg, "photo")?;
+        MAX_PHOTO.check("photo", photo.len())?;
+        let op = Operation::with_decoder(
+            "controlid.user_set_image",
+            Method::POST,
+            "user_set_image.fcgi",
+            decode_set_image,
+        )
+        .query("user_id", user_id)
+        .query("match", u8::from(match_check))
+        .query("timestamp", chrono::Utc::now().timestamp())
+        .body(Body::bytes(
+            "application/octet-stream",
+            photo.bytes().clone(),
+        ));
+        self.engine.execute(op).await
+    }
+
+    /// Downloads a user's photo.
+    pub async fn user_image(&self, user_id: UserId) -> Result<Image> {
+        fn decode(raw: RawResponse) -> Result<Image> {
+            Ok(Image::from_bytes(raw.body))
+        }
+        let op = Operation::with_decoder(
+            "controlid.user_get_image",
+            Method::GET,
+            "user_get_image.fcgi",
+            decode,
+        )
+        .query("user_id", user_id);
+        self.engine.execute(op).await
+    }
+
+    /// Deletes a user's photo.
+    pub async fn destroy_user_image(&self, user_id: UserId) -> Result<()> {
+        let op = Operation::with_decoder(
+            "controlid.user_destroy_image",
+            Method::POST,
+            "user_destroy_image.fcgi",
+            decode_unit,
+        )
+        .json_body(&json!({"user_id": user_id.get()}))?;
+        self.engine.execute(op).await
+    }
+
+    /// The users that have a photo.
+    pub async fn users_with_images(&self) -> Result<Vec<UserId>> {
+        #[derive(Deserialize)]
+        struct Wire {
+            #[serde(default)]
+            user_ids: Vec<UserId>,
+        }
+        let op = Operation::<Wire>::new(
+            "controlid.user_list_images",
+            Method::POST,
+            "user_list_images.fcgi",
+        )
+        .idempotent(true)
+        .json_body(&json!({}))?;
+        Ok(self.engine.execute(op).await?.user_ids)
+    }
+}

@@ -1,0 +1,210 @@
+//! Users through the device's objects API (`create_objects`, `load_objects`, `modify_objects`,
+//! `destroy_objects`), so that "save the enrollment to an existing user" needs no other tool.
+
+use biometric_core::{Error, Method, Operation, Page, Result, paginate};
+use futures_core::Stream;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::client::Client;
+use crate::ids::UserId;
+
+/// A user stored on the device.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct User {
+    /// The id.
+    pub id: UserId,
+    /// The name shown on the device.
+    #[serde(default)]
+    pub name: String,
+    /// The registration (badge, employee) number.
+    #[serde(default)]
+    pub registration: String,
+    /// Every other column the device returned (`begin_time`, `end_time`, ...), as sent.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// A user to create (or the changes to make to one).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[must_use]
+pub struct NewUser {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<UserId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registration: Option<String>,
+    #[serde(flatten)]
+    other: Map<String, Value>,
+}
+
+impl NewUser {
+    /// A user with a name (the device requires one).
+    pub fn new(name: impl Into<String>) -> Self {
+        NewUser {
+            name: Some(name.into()),
+            ..NewUser::default()
+        }
+    }
+
+    /// Changes to an existing user: set only what you want changed.
+    pub fn changes() -> Self {
+        NewUser::default()
+    }
+
+    /// Chooses the id instead of letting the device assign one.
+    pub fn id(mut self, id: UserId) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// Sets the name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the registration number.
+    pub fn registration(mut self, registration: impl Into<String>) -> Self {
+        self.registration = Some(registration.into());
+        self
+    }
+
+    /// Sets another column of the `users` table (`begin_time`, `end_time`, `password`...).
+    pub fn column(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.other.insert(name.into(), value.into());
+        self
+    }
+
+    fn check(&self, creating: bool) -> Result<()> {
+        match &self.name {
+            Some(name) if name.trim().is_empty() => {
+                Err(Error::invalid("name", "must not be empty"))
+            }
+            None if creating => Err(Error::invalid("name", "is required to create a user")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The default number of users fetched per page by [`Client::users`].
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+
+#[derive(Deserialize)]
+struct Created {
+    ids: Vec<UserId>,
+}
+
+#[derive(Deserialize)]
+struct Changes {
+    changes: u64,
+}
+
+#[derive(Deserialize)]
+struct Loaded {
+    #[serde(default)]
+    users: Vec<User>,
+}
+
+fn by_id(id: UserId) -> Value {
+    // The filter nests under the table name.
+    json!({"users": {"id": id.get()}})
+}
+
+impl Client {
+    /// Creates one user and returns its id.
+    pub async fn create_user(&self, user: NewUser) -> Result<UserId> {
+        let ids = self.create_users(vec![user]).await?;
+        ids.into_iter().next().ok_or_else(|| {
+            biometric_core::DecodeError::new(
+                "controlid.create_objects",
+                "the device returned no id",
+            )
+            .into()
+        })
+    }
+
+    /// Creates users and returns their ids, in order.
+    pub async fn create_users(&self, users: Vec<NewUser>) -> Result<Vec<UserId>> {
+        if users.is_empty() {
+            return Err(Error::invalid("users", "must hold at least one user"));
+        }
+        users.iter().try_for_each(|u| u.check(true))?;
+        let op = Operation::<Created>::new(
+            "controlid.create_objects",
+            Method::POST,
+            "create_objects.fcgi",
+        )
+        .json_body(&json!({"object": "users", "values": users}))?;
+        Ok(self.engine.execute(op).await?.ids)
+    }
+
+    /// Loads one user, or `None` when there is no user with that id.
+    pub async fn user(&self, id: UserId) -> Result<Option<User>> {
+        let op = load_users(json!({"object": "users", "where": by_id(id)}))?;
+        Ok(self.engine.execute(op).await?.users.into_iter().next())
+    }
+
+    /// A page of users in id order.
+    pub async fn users_page(&self, limit: u32, offset: u64) -> Result<Vec<User>> {
+        if limit == 0 {
+            return Err(Error::invalid("limit", "must be at least 1"));
+        }
+        let body = json!({"object": "users", "limit": limit, "offset": offset, "order": ["id"]});
+        Ok(self.engine.execute(load_users(body)?).await?.users)
+    }
+
+    /// Every user, fetched [`DEFAULT_PAGE_SIZE`] at a time as the stream is read.
+    pub fn users(&self) -> impl Stream<Item = Result<User>> + Send + '_ {
+        self.users_paged(DEFAULT_PAGE_SIZE)
+    }
+
+    /// Every user, fetched `page_size` at a time as the stream is read.
+    pub fn users_paged(&self, page_size: u32) -> impl Stream<Item = Result<User>> + Send + '_ {
+        paginate(
+            0u64,
+            biometric_core::DEFAULT_MAX_PAGES,
+            move |offset| async move {
+                let users = self.users_page(page_size, offset).await?;
+                // A short page is the last one.
+                let next =
+                    (users.len() as u64 == page_size as u64).then(|| offset + page_size as u64);
+                Ok(Page { items: users, next })
+            },
+        )
+    }
+
+    /// Changes a user's columns; returns whether a user was changed.
+    pub async fn modify_user(&self, id: UserId, changes: NewUser) -> Result<bool> {
+        changes.check(false)?;
+        let body = json!({"object": "users", "values": changes, "where": by_id(id)});
+        let op = Operation::<Changes>::new(
+            "controlid.modify_objects",
+            Method::POST,
+            "modify_objects.fcgi",
+        )
+        .json_body(&body)?;
+        Ok(self.engine.execute(op).await?.changes > 0)
+    }
+
+    /// Deletes a user; returns whether one was deleted.
+    pub async fn destroy_user(&self, id: UserId) -> Result<bool> {
+        let body = json!({"object": "users", "where": by_id(id)});
+        let op = Operation::<Changes>::new(
+            "controlid.destroy_objects",
+            Method::POST,
+            "destroy_objects.fcgi",
+        )
+        .json_body(&body)?;
+        Ok(self.engine.execute(op).await?.changes > 0)
+    }
+}
+
+fn load_users(body: Value) -> Result<Operation<Loaded>> {
+    // Reading changes nothing: safe to retry.
+    Operation::<Loaded>::new("controlid.load_objects", Method::POST, "load_objects.fcgi")
+        .idempotent(true)
+        .json_body(&body)
+}
