@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::Request;
 use axum::http::{StatusCode, header::CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
@@ -51,15 +51,13 @@ where
     E: std::fmt::Display + Send + 'static,
 {
     let handler = Arc::new(handler);
-    Router::new()
-        .fallback(move |request: Request| {
-            let handler = handler.clone();
-            async move { receive(&*handler, request).await }
-        })
-        .layer(DefaultBodyLimit::max(body_limit))
+    Router::new().fallback(move |request: Request| {
+        let handler = handler.clone();
+        async move { receive(&*handler, request, body_limit).await }
+    })
 }
 
-async fn receive<H, F, E>(handler: &H, request: Request) -> Response
+async fn receive<H, F, E>(handler: &H, request: Request, body_limit: usize) -> Response
 where
     H: Fn(Callback) -> F,
     F: Future<Output = Result<(), E>>,
@@ -74,9 +72,9 @@ where
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body: Bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    // Reading stops at the limit: an oversized body is never held whole.
+    let body: Bytes = match axum::body::to_bytes(body, body_limit).await {
         Ok(body) => body,
-        // The limit layer turns an oversized body into this error.
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
     let path = parts.uri.path();
