@@ -1,4 +1,4 @@
-//! `biometric-sim --vendor bioid [--port 8080] [--client-id ID] [--client-key-base64 KEY]`
+//! `biometric-sim --vendor bioid|controlid [--port 8080] [vendor options]`
 //!
 //! Serves one fake vendor service on 127.0.0.1 until stopped.
 
@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
+use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
 
 const USAGE: &str =
     "usage: biometric-sim --vendor bioid [--port PORT] [--client-id ID] [--client-key-base64 KEY]";
@@ -29,6 +30,7 @@ async fn main() -> ExitCode {
         Some("bioid") => {
             serve_bioid(address, flag("--client-id"), flag("--client-key-base64")).await
         }
+        Some("controlid") => serve_controlid(address, flag("--login"), flag("--password")).await,
         Some(other) => fail(&format!(
             "vendor {other:?} is not simulated yet (available: {}; planned: {})",
             biometric_sim::VENDORS.join(", "),
@@ -58,6 +60,30 @@ async fn serve_bioid(
     eprintln!("BioID BWS 3 fake listening on {}", running.base_url());
     eprintln!("  client id:  {}", config.client_id());
     eprintln!("  client key: {}", config.client_key_base64());
+    running.wait().await;
+    ExitCode::SUCCESS
+}
+
+async fn serve_controlid(
+    address: SocketAddr,
+    login: Option<String>,
+    password: Option<String>,
+) -> ExitCode {
+    let config = match (login, password) {
+        (Some(login), Some(password)) => ControlIdConfig::new(login, password),
+        (None, None) => ControlIdConfig::default(),
+        _ => return fail("--login and --password go together"),
+    };
+    let sim = ControlIdSim::new(config.clone());
+    let running = match biometric_sim::serve(sim.router(), address).await {
+        Ok(running) => running,
+        Err(error) => return fail(&format!("cannot listen on {address}: {error}")),
+    };
+    eprintln!(
+        "Control iD terminal fake listening on {}",
+        running.base_url()
+    );
+    eprintln!("  login: {}  (password as configured)", config.login());
     running.wait().await;
     ExitCode::SUCCESS
 }

@@ -5,32 +5,54 @@
 use std::process::ExitCode;
 
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
-use examples::flows::bioid;
+use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
+use examples::flows::{bioid, controlid};
 use examples::{heading, step};
+
+type Outcome = Result<(), Box<dyn std::error::Error>>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     heading("biometric SDK quickstart: every vendor against the embedded simulator");
-    if let Err(error) = run_bioid().await {
-        eprintln!("BioID flow failed: {error}");
-        return ExitCode::FAILURE;
+    let mut failed = false;
+    for (vendor, outcome) in [
+        ("Control iD", run_controlid().await),
+        ("BioID", run_bioid().await),
+    ] {
+        if let Err(error) = outcome {
+            eprintln!("{vendor} flow failed: {error}");
+            failed = true;
+        }
     }
     heading("still to land");
     step(format!(
         "vendors planned next: {}",
-        [
-            "Control iD (#3)",
-            "CMITECH EF-45",
-            "BioPass ID",
-            "Apptenticate"
-        ]
-        .join(", ")
+        ["CMITECH EF-45", "BioPass ID", "Apptenticate"].join(", ")
     ));
-    heading("done");
-    ExitCode::SUCCESS
+    heading(if failed { "failed" } else { "done" });
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
-async fn run_bioid() -> Result<(), Box<dyn std::error::Error>> {
+async fn run_controlid() -> Outcome {
+    let config = ControlIdConfig::default();
+    let running = ControlIdSim::new(config.clone()).start().await?;
+    heading(format!(
+        "Control iD terminal (simulator at {})",
+        running.base_url()
+    ));
+    let device = controlid_client::Client::builder(running.base_url())
+        .credentials(config.login(), config.password())
+        .build()?;
+    let mut inbox = controlid::Inbox::start("127.0.0.1:0", "127.0.0.1").await?;
+    controlid::run(&device, &mut inbox).await?;
+    Ok(())
+}
+
+async fn run_bioid() -> Outcome {
     let config = BioIdConfig::default();
     let running = BioIdSim::new(config.clone()).start().await?;
     heading(format!("BioID BWS 3 (simulator at {})", running.base_url()));

@@ -2,3 +2,4 @@
 //! simulator and a real service).
 
 pub mod bioid;
+pub mod controlid;
