@@ -40,15 +40,34 @@ impl Auth for SessionAuth {
         Ok(())
     }
 
-    /// Existing clients treat 401 and 403 as "session expired": log in again once.
+    /// Existing clients treat 401 and 403 as "session expired"; an error answer whose message
+    /// says the session is invalid or expired means the same whatever its status.
     fn is_rejection(&self, error: &ApiError) -> bool {
         matches!(
             error.status,
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        )
+        ) || error.message.as_deref().is_some_and(says_session_invalid)
     }
 
     fn sensitive_query(&self) -> &'static [&'static str] {
         &["session"]
+    }
+}
+
+fn says_session_invalid(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("session") && (message.contains("invalid") || message.contains("expired"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_session_invalid;
+
+    #[test]
+    fn session_invalid_messages() {
+        assert!(says_session_invalid("Invalid session"));
+        assert!(says_session_invalid("session expired"));
+        assert!(!says_session_invalid("Invalid user or password"));
+        assert!(!says_session_invalid("session limit reached"));
     }
 }

@@ -165,3 +165,33 @@ async fn error_bodies_become_api_errors_with_the_vendor_message() {
         Some("Invalid parameter")
     );
 }
+
+#[tokio::test]
+async fn a_session_invalid_answer_logs_in_again_whatever_its_status() {
+    let server = MockServer::start().await;
+    sessions(&server, &["old", "new"]).await;
+    Mock::given(path("/session_is_valid.fcgi"))
+        .and(query_param("session", "old"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(serde_json::json!({"error": "Invalid session"})),
+        )
+        .mount(&server)
+        .await;
+    valid_for(&server, "new").await;
+    catch_all(&server).await;
+
+    assert!(client(&server).session_is_valid().await.unwrap());
+    assert_eq!(requests_to(&server, "/login.fcgi").await.len(), 2);
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Client>();
+    check::<controlid_client::FaceEnroll>();
+    check::<controlid_client::SyncEnroll<controlid_client::FingerprintEnrollment>>();
+    check::<controlid_client::callbacks::Callback>();
+    check::<controlid_client::MonitorConfig>();
+    check::<controlid_client::EnrollFailure>();
+}
