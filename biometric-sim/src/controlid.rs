@@ -333,6 +333,19 @@ fn users_only(body: &Value) -> Result<(), Reject> {
     }
 }
 
+/// The session check, the `users` table, and the id in `where` (modify and destroy).
+fn user_by_id(
+    sim: &ControlIdSim,
+    query: &Option<String>,
+    body: &Bytes,
+) -> Result<(i64, Value), Reject> {
+    let body = authorized(sim, query, body)?;
+    users_only(&body)?;
+    let id = where_id(&body)
+        .ok_or_else(|| error(StatusCode::BAD_REQUEST, "where.users.id is required"))?;
+    Ok((id, body))
+}
+
 /// `{"users": {"id": n}}` (the filter nests under the table name).
 fn where_id(body: &Value) -> Option<i64> {
     body.get("where")?.get("users")?.get("id")?.as_i64()
@@ -450,10 +463,7 @@ async fn modify_objects(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, Reject> {
-    let body = authorized(&sim, &query, &body)?;
-    users_only(&body)?;
-    let id = where_id(&body)
-        .ok_or_else(|| error(StatusCode::BAD_REQUEST, "where.users.id is required"))?;
+    let (id, body) = user_by_id(&sim, &query, &body)?;
     let values = body
         .get("values")
         .and_then(Value::as_object)
@@ -475,10 +485,7 @@ async fn destroy_objects(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, Reject> {
-    let body = authorized(&sim, &query, &body)?;
-    users_only(&body)?;
-    let id = where_id(&body)
-        .ok_or_else(|| error(StatusCode::BAD_REQUEST, "where.users.id is required"))?;
+    let (id, _) = user_by_id(&sim, &query, &body)?;
     let mut device = sim.device();
     let changes = usize::from(device.users.remove(&id).is_some());
     device.photos.remove(&id);

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use biometric_core::{
-    Credentials, Engine, ExposeSecret, Method, Operation, RawResponse, Result, RetryPolicy,
-    StatusCode, TlsOptions, decode_unit,
+    Credentials, Engine, ExposeSecret, Method, Operation, Result, RetryPolicy, StatusCode,
+    TlsOptions, decode_unit,
 };
 use serde::Deserialize;
 
@@ -125,14 +125,10 @@ impl Client {
             return Ok(());
         };
         // Sent with the forgotten session, not through the engine's auth (which would log in).
-        let op = Operation::with_decoder(
-            "controlid.logout",
-            Method::POST,
-            "logout.fcgi",
-            decode_empty,
-        )
-        .unauthenticated()
-        .query("session", session.expose_secret());
+        let op =
+            Operation::with_decoder("controlid.logout", Method::POST, "logout.fcgi", decode_unit)
+                .unauthenticated()
+                .query("session", session.expose_secret());
         match self.engine.transport().send(&op).await {
             Err(err)
                 if matches!(
@@ -165,9 +161,4 @@ impl Client {
     pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
         self.engine.execute(operation).await
     }
-}
-
-/// Accepts an empty body or any JSON (the device answers commands with `{}` or nothing).
-pub(crate) fn decode_empty(raw: RawResponse) -> Result<()> {
-    decode_unit(raw)
 }

@@ -4,7 +4,6 @@
 //! [`EnrollTarget::SaveToUser`]; automatic capture exists only on [`FaceEnroll`]; the panic
 //! finger only on [`FingerprintEnroll`]; a synchronous call's result type follows its kind.
 
-use std::marker::PhantomData;
 use std::time::Duration;
 
 use biometric_core::{ApiError, Error, Image, Method, Operation, RawResponse, Result, decode_unit};
@@ -122,6 +121,25 @@ impl Common {
             .timeout(timeout)
             .json_body(&self.body(sync, extra))
     }
+
+    /// The synchronous form: waits for the person, decodes the typed result.
+    fn sync<T>(
+        &self,
+        extra: Map<String, Value>,
+        decode: fn(RawResponse) -> Result<T>,
+        timeout: Duration,
+    ) -> SyncEnroll<T> {
+        SyncEnroll {
+            client: self.client.clone(),
+            operation: self.operation(true, extra, decode, timeout),
+        }
+    }
+
+    /// The asynchronous form: returns once the device accepted.
+    async fn send_async(&self, extra: Map<String, Value>) -> Result<()> {
+        let op = self.operation(false, extra, decode_unit, crate::client::DEFAULT_TIMEOUT)?;
+        self.client.engine.execute(op).await
+    }
 }
 
 /// A broken rule, kept until `send` reports it.
@@ -197,23 +215,13 @@ impl FaceEnroll {
 
     /// Waits for the result in the response (up to [`FACE_TIMEOUT`] by default).
     pub fn sync(self) -> SyncEnroll<FaceEnrollment> {
-        SyncEnroll::new(
-            self.common.client.clone(),
-            self.common
-                .operation(true, self.extra(), decode_face, FACE_TIMEOUT),
-        )
+        self.common.sync(self.extra(), decode_face, FACE_TIMEOUT)
     }
 
     /// Starts the enrollment and returns once the device accepted it; the result goes to your
     /// server (`face_create.fcgi` or the monitor's `user_image`).
     pub async fn send(self) -> Result<()> {
-        let op = self.common.operation(
-            false,
-            self.extra(),
-            decode_unit,
-            crate::client::DEFAULT_TIMEOUT,
-        )?;
-        self.common.client.engine.execute(op).await
+        self.common.send_async(self.extra()).await
     }
 }
 
@@ -242,23 +250,14 @@ impl FingerprintEnroll {
 
     /// Waits for the result in the response (up to [`FINGERPRINT_TIMEOUT`] by default).
     pub fn sync(self) -> SyncEnroll<FingerprintEnrollment> {
-        SyncEnroll::new(
-            self.common.client.clone(),
-            self.common
-                .operation(true, self.extra(), decode_fingerprint, FINGERPRINT_TIMEOUT),
-        )
+        self.common
+            .sync(self.extra(), decode_fingerprint, FINGERPRINT_TIMEOUT)
     }
 
     /// Starts the enrollment and returns once the device accepted it; the result goes to your
     /// server (`fingerprint_create.fcgi` or `template_create.fcgi`).
     pub async fn send(self) -> Result<()> {
-        let op = self.common.operation(
-            false,
-            self.extra(),
-            decode_unit,
-            crate::client::DEFAULT_TIMEOUT,
-        )?;
-        self.common.client.engine.execute(op).await
+        self.common.send_async(self.extra()).await
     }
 }
 
@@ -274,23 +273,13 @@ impl CardEnroll {
 
     /// Waits for the card in the response (up to [`CARD_TIMEOUT`] by default).
     pub fn sync(self) -> SyncEnroll<CardEnrollment> {
-        SyncEnroll::new(
-            self.common.client.clone(),
-            self.common
-                .operation(true, Map::new(), decode_card, CARD_TIMEOUT),
-        )
+        self.common.sync(Map::new(), decode_card, CARD_TIMEOUT)
     }
 
     /// Starts the enrollment and returns once the device accepted it; the result goes to your
     /// server (`card_create.fcgi`).
     pub async fn send(self) -> Result<()> {
-        let op = self.common.operation(
-            false,
-            Map::new(),
-            decode_unit,
-            crate::client::DEFAULT_TIMEOUT,
-        )?;
-        self.common.client.engine.execute(op).await
+        self.common.send_async(Map::new()).await
     }
 }
 
@@ -300,18 +289,9 @@ impl CardEnroll {
 pub struct SyncEnroll<T> {
     client: Client,
     operation: Result<Operation<T>>,
-    _result: PhantomData<T>,
 }
 
 impl<T> SyncEnroll<T> {
-    fn new(client: Client, operation: Result<Operation<T>>) -> Self {
-        SyncEnroll {
-            client,
-            operation,
-            _result: PhantomData,
-        }
-    }
-
     /// The operation as data, for inspection.
     pub fn operation(&self) -> std::result::Result<&Operation<T>, &Error> {
         self.operation.as_ref()
