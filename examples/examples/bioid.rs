@@ -14,25 +14,18 @@ use std::process::ExitCode;
 use bioid_client::{Client, Image};
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
 use examples::flows::bioid::{Pictures, run};
-use examples::{Flags, heading, step};
+use examples::{Flags, Outcome, exit_code, heading, step};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let flags = Flags::from_env();
-    let result = match flags.get("url", "BWS_URL") {
+    exit_code(match flags.get("url", "BWS_URL") {
         Some(url) => against_service(&flags, &url).await,
         None => against_simulator().await,
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
-async fn against_simulator() -> Result<(), Box<dyn std::error::Error>> {
+async fn against_simulator() -> Outcome {
     let config = BioIdConfig::default();
     let running = BioIdSim::new(config.clone()).start().await?;
     heading(format!("BioID BWS 3 (simulator at {})", running.base_url()));
@@ -44,7 +37,7 @@ async fn against_simulator() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn against_service(flags: &Flags, url: &str) -> Result<(), Box<dyn std::error::Error>> {
+async fn against_service(flags: &Flags, url: &str) -> Outcome {
     let id = flags
         .get("client-id", "BWS_CLIENT_ID")
         .ok_or("--client-id is required with --url")?;

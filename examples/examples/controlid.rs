@@ -15,25 +15,18 @@ use std::process::ExitCode;
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
 use controlid_client::Client;
 use examples::flows::controlid::{Inbox, run};
-use examples::{Flags, heading, step};
+use examples::{Flags, Outcome, exit_code, heading, step};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let flags = Flags::from_env();
-    let result = match flags.get("url", "CONTROLID_URL") {
+    exit_code(match flags.get("url", "CONTROLID_URL") {
         Some(url) => against_device(&flags, &url).await,
         None => against_simulator().await,
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
-async fn against_simulator() -> Result<(), Box<dyn std::error::Error>> {
+async fn against_simulator() -> Outcome {
     let config = ControlIdConfig::default();
     let running = ControlIdSim::new(config.clone()).start().await?;
     heading(format!("Control iD (simulator at {})", running.base_url()));
@@ -46,7 +39,7 @@ async fn against_simulator() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn against_device(flags: &Flags, url: &str) -> Result<(), Box<dyn std::error::Error>> {
+async fn against_device(flags: &Flags, url: &str) -> Outcome {
     let login = flags
         .get("login", "CONTROLID_LOGIN")
         .ok_or("--login is required with --url")?;

@@ -7,9 +7,7 @@ use std::process::ExitCode;
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
 use examples::flows::{bioid, controlid};
-use examples::{heading, step};
-
-type Outcome = Result<(), Box<dyn std::error::Error>>;
+use examples::{Outcome, heading, step};
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -5,6 +5,20 @@ use std::collections::HashMap;
 
 pub mod flows;
 
+/// What an example program's parts return.
+pub type Outcome = Result<(), Box<dyn std::error::Error>>;
+
+/// The process exit status for `outcome`, printing the error when there is one.
+pub fn exit_code(outcome: Outcome) -> std::process::ExitCode {
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// The workspace README's code samples, compiled as doctests so that they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
