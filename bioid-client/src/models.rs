@@ -147,7 +147,7 @@ biometric_core::string_enum! {
 
 impl Default for JobStatus {
     fn default() -> Self {
-        JobStatus::Unknown(String::new())
+        JobStatus::from("")
     }
 }
 
@@ -573,7 +573,7 @@ mod tests {
         assert!(VerificationLevel::Level5 >= VerificationLevel::Level4);
         assert!(VerificationLevel::Level3 < VerificationLevel::Level4);
         assert!(VerificationLevel::NotRecognized < VerificationLevel::Level1);
-        let newer = VerificationLevel::Unknown("LEVEL_6".into());
+        let newer = VerificationLevel::from("LEVEL_6");
         assert_eq!(newer.partial_cmp(&VerificationLevel::Level4), None);
     }
 

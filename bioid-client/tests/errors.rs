@@ -48,12 +48,14 @@ async fn a_400_carries_the_grpc_code_as_number_or_string() {
 fn retrying_client(server: &MockServer) -> Client {
     Client::builder(server.uri())
         .client_credentials(CLIENT_ID, CLIENT_KEY)
-        .retry(
-            RetryPolicy::default()
-                .unprocessed_status(503)
-                .initial_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(5)),
-        )
+        .http(|h| {
+            h.retry(
+                RetryPolicy::default()
+                    .unprocessed_status(503)
+                    .initial_backoff(Duration::from_millis(1))
+                    .max_backoff(Duration::from_millis(5)),
+            )
+        })
         .build()
         .unwrap()
 }

@@ -50,10 +50,6 @@ impl Auth for SessionAuth {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
         )
     }
-
-    fn sensitive_query(&self) -> &'static [&'static str] {
-        &["session"]
-    }
 }
 
 async fn login_answers(server: &MockServer, sessions: &[&str]) {
@@ -98,7 +94,7 @@ fn work() -> Operation<()> {
 
 fn engine(server: &MockServer, logins: &Arc<AtomicUsize>) -> Engine<SessionAuth> {
     Engine::builder(server.uri())
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .auth(SessionAuth {
             logins: logins.clone(),
         })

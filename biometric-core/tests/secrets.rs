@@ -28,10 +28,6 @@ impl Auth for QueryAndHeader {
         request.secret_query("session", token);
         request.bearer(&SecretString::from(KEY))
     }
-
-    fn sensitive_query(&self) -> &'static [&'static str] {
-        &["session"]
-    }
 }
 
 /// Collects everything the fmt subscriber writes.
@@ -81,11 +77,14 @@ async fn tracing_errors_and_debug_never_show_secrets() {
         .mount(&server)
         .await;
     let engine = Engine::builder(server.uri())
-        .retry(
-            RetryPolicy::default()
-                .max_attempts(2)
-                .initial_backoff(std::time::Duration::from_millis(1)),
-        )
+        .http(|h| {
+            h.retry(
+                RetryPolicy::default()
+                    .max_attempts(2)
+                    .initial_backoff(std::time::Duration::from_millis(1)),
+            )
+        })
+        .loggable_query(&["user_id"])
         .auth(QueryAndHeader)
         .build()
         .unwrap();
@@ -117,7 +116,7 @@ async fn tracing_errors_and_debug_never_show_secrets() {
     assert_no_secret(&format!("{engine:?}"));
 
     let connect_err = Engine::builder("http://127.0.0.1:1/")
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .auth(QueryAndHeader)
         .build()
         .unwrap()

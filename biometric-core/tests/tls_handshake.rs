@@ -51,8 +51,8 @@ async fn tls_server() -> String {
 
 async fn fetch(base: &str, tls: TlsOptions) -> Result<Vec<u8>, Error> {
     let engine = Engine::builder(base)
-        .tls(tls)
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.tls(tls))
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()?;
     let op = Operation::with_decoder("test.version", Method::GET, "version", decode_bytes);
     engine.execute(op).await.map(|body| body.to_vec())

@@ -637,7 +637,7 @@ async fn post_result(sim: &ControlIdSim, kind: &str, mut result: Value) {
         fields.remove("success");
     }
     let Ok(engine) = Engine::builder(format!("http://{host}:{port}/"))
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
     else {
         eprintln!("biometric-sim (controlid): monitor address {host}:{port} is not usable");

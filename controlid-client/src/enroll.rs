@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use biometric_core::{ApiError, Error, Image, Method, Operation, RawResponse, Result, decode_unit};
+use biometric_core::{Error, Image, Method, Operation, RawResponse, Result, decode_unit};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -388,17 +388,7 @@ fn refused(raw: &RawResponse) -> Option<Error> {
         let reason = outcome
             .error
             .unwrap_or_else(|| "enrollment failed".to_owned());
-        return Some(
-            ApiError {
-                operation: raw.operation,
-                status: raw.status,
-                code: Some(reason.clone()),
-                message: Some(reason),
-                headers: raw.headers.clone(),
-                body: raw.body.clone(),
-            }
-            .into(),
-        );
+        return Some(raw.api_error(Some(reason.clone()), Some(reason)));
     }
     None
 }

@@ -241,7 +241,7 @@ async fn an_enrollment_is_not_retried_after_a_503() {
         .await;
     let device = controlid_client::Client::builder(server.uri())
         .credentials(LOGIN, PASSWORD)
-        .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
+        .http(|h| h.retry(RetryPolicy::default().initial_backoff(Duration::from_millis(1))))
         .build()
         .unwrap();
 

@@ -362,14 +362,11 @@ fn decode_error(
     path: Option<String>,
     body: &[u8],
 ) -> biometric_core::Error {
-    DecodeError {
-        operation: OPERATION,
-        status: None,
-        path,
-        message: message.into(),
-        body: Bytes::copy_from_slice(body),
+    let error = DecodeError::new(OPERATION, message).with_body(Bytes::copy_from_slice(body));
+    match path {
+        Some(path) => error.with_path(path).into(),
+        None => error.into(),
     }
-    .into()
 }
 
 fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
