@@ -305,10 +305,36 @@ fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Response<T>> {
     })
 }
 
+/// The gRPC status NOT_FOUND, as a number and as its names.
+const GRPC_NOT_FOUND: [&str; 3] = ["5", "NotFound", "NOT_FOUND"];
+
+/// A 404 is "no template" only when its body says so. BWS documents 404 as "no template" and
+/// describes its error body (for 400) as a JSON object with the gRPC error code, a number or a
+/// string, and a message; the 404 body itself is not described. The reading implemented: the
+/// code must be gRPC NOT_FOUND (`5`, `NotFound` or `NOT_FOUND`), the status a gRPC gateway
+/// maps to 404. Any other 404 (a wrong base path, a proxy's HTML page, another code) is an
+/// [`Error::Api`] with the status and the raw body.
+fn no_template(raw: &RawResponse) -> Result<bool> {
+    if raw.status != StatusCode::NOT_FOUND {
+        return Ok(false);
+    }
+    let (code, _) = biometric_core::default_error_parser(raw);
+    if code.is_some_and(|code| GRPC_NOT_FOUND.contains(&code.as_str())) {
+        return Ok(true);
+    }
+    Err(api_error(raw))
+}
+
+/// An [`Error::Api`] from a response the decoder refuses.
+fn api_error(raw: &RawResponse) -> Error {
+    let (code, message) = biometric_core::default_error_parser(raw);
+    raw.api_error(code, message)
+}
+
 fn decode_template_lookup<T: DeserializeOwned>(
     raw: RawResponse,
 ) -> Result<Response<TemplateLookup<T>>> {
-    let body = if raw.status == StatusCode::NOT_FOUND {
+    let body = if no_template(&raw)? {
         TemplateLookup::NoTemplate
     } else {
         TemplateLookup::Found(raw.json()?)
@@ -321,7 +347,7 @@ fn decode_template_lookup<T: DeserializeOwned>(
 }
 
 fn decode_template_done(raw: RawResponse) -> Result<Response<TemplateLookup<()>>> {
-    let body = if raw.status == StatusCode::NOT_FOUND {
+    let body = if no_template(&raw)? {
         TemplateLookup::NoTemplate
     } else {
         TemplateLookup::Found(())

@@ -129,9 +129,18 @@ async fn a_job_failure_with_http_200_is_visible_and_easy_to_turn_into_an_error()
     );
     assert_eq!(
         response.body.image_properties[0]
-            .failed_checks()
+            .checks_scoring_below(0.5)
+            .map(|q| q.check.as_str())
             .collect::<Vec<_>>(),
         ["FaceFound"]
+    );
+
+    // No pass mark is documented: the caller's threshold decides, on the reported scores.
+    let properties = &response.body.image_properties[0];
+    assert_eq!(properties.checks_scoring_below(0.0).count(), 0);
+    assert_eq!(
+        properties.quality_assessments[0].message, "No face found",
+        "reported as sent"
     );
 
     let err = response.into_succeeded().unwrap_err();
