@@ -166,6 +166,12 @@ impl Auth for StaticHeaderAuth {
         request.header(self.name.clone(), self.value.clone());
         Ok(())
     }
+
+    /// Never: a fixed key that was refused stays refused, so renewing it and replaying the
+    /// request (a second enrollment POST) would gain nothing. The 401 is returned as it came.
+    fn is_rejection(&self, _: &ApiError) -> bool {
+        false
+    }
 }
 
 /// The token an engine holds, with a generation number that tells a stale rejection from a
