@@ -145,12 +145,13 @@ impl Error {
     }
 
     /// True for failures that may go away when the same request is tried again later:
-    /// transport failures, `408`, `429` and `5xx` statuses except `501`.
+    /// transport failures except a failed TLS handshake, `408`, `429` and `5xx` statuses except
+    /// `501`.
     ///
     /// Whether a retry is *safe* is another question: see [`crate::RetryPolicy`].
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) => true,
+            Error::Transport(t) => t.kind != TransportKind::Tls,
             Error::Api(api) => is_transient_status(api.status),
             _ => false,
         }
@@ -314,11 +315,12 @@ impl ApiError {
 
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scrubbed = |text: &Option<String>| text.as_deref().map(redact::scrub_text);
         f.debug_struct("ApiError")
             .field("operation", &self.operation)
             .field("status", &self.status)
-            .field("code", &self.code)
-            .field("message", &self.message)
+            .field("code", &scrubbed(&self.code))
+            .field("message", &scrubbed(&self.message))
             .field("headers", &redact::Headers(&self.headers))
             .field("body", &redact::Body(&self.body))
             .finish()
@@ -397,7 +399,7 @@ impl fmt::Debug for DecodeError {
             .field("operation", &self.operation)
             .field("status", &self.status)
             .field("path", &self.path)
-            .field("message", &self.message)
+            .field("message", &redact::scrub_text(&self.message))
             .field("body", &redact::Body(&self.body))
             .finish()
     }
@@ -409,7 +411,7 @@ impl fmt::Display for DecodeError {
         if let Some(path) = &self.path {
             write!(f, " at `{path}`")?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", redact::scrub_text(&self.message))
     }
 }
 

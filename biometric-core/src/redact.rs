@@ -5,8 +5,9 @@
 //!
 //! - a JSON body is shown with the value of every field whose name looks secret ([`is_secret_name`]:
 //!   tokens, passwords, keys, sessions, lock ids, images, templates...) replaced by
-//!   [`REDACTED`](crate::REDACTED), and every other string longer than 48 characters (base64
-//!   payloads, opaque tokens under an innocent name) replaced by its length;
+//!   [`REDACTED`](crate::REDACTED), every other string longer than 48 characters (base64
+//!   payloads, opaque tokens under an innocent name) replaced by its length, and token-like runs
+//!   inside shorter strings (a UUID in a message) elided as [`scrub_text`] does;
 //! - any other text has its long token-like runs replaced the same way ([`scrub_text`]);
 //! - the result is cut at [`PREVIEW_CHARS`] characters.
 //!
@@ -180,6 +181,7 @@ fn redact_value(value: &mut Value) {
         Value::String(text) if text.chars().count() > LONG_STRING => {
             *text = format!("<{} chars>", text.chars().count());
         }
+        Value::String(text) => *text = scrub_text(text),
         _ => {}
     }
 }
