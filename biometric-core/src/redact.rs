@@ -5,7 +5,7 @@
 //!
 //! - a JSON body is shown with the value of every field whose name looks secret ([`is_secret_name`]:
 //!   tokens, passwords, keys, sessions, lock ids, images, templates...) replaced by
-//!   [`REDACTED`](crate::REDACTED), every other string longer than 48 characters (base64
+//!   [`REDACTED`], every other string longer than 48 characters (base64
 //!   payloads, opaque tokens under an innocent name) replaced by its length, and token-like runs
 //!   inside shorter strings (a UUID in a message) elided as [`scrub_text`] does;
 //! - any other text has its long token-like runs replaced the same way ([`scrub_text`]);

@@ -187,6 +187,13 @@ macro_rules! common_setters {
             self.common.timeout = Some(timeout);
             self
         }
+
+        /// Per-call settings for this enrollment only ([`biometric_core::RequestOptions`]:
+        /// timeout, retry policy, extra headers), winning over the client's and the kind's.
+        pub fn options(mut self, options: biometric_core::RequestOptions) -> Self {
+            self.common.client = self.common.client.with_options(options);
+            self
+        }
     };
 }
 

@@ -272,3 +272,21 @@ proptest! {
         let _ = parse("/fingerprint_create.fcgi", "", None, &bytes);
     }
 }
+
+#[test]
+fn debug_of_an_unknown_callback_hides_biometric_and_secret_fields() {
+    let face = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDAoKDA";
+    let body = format!(r#"{{"user_id": 7, "image": "{face}", "pin": "4321"}}"#);
+    let callback = parse(
+        "/undocumented_create.fcgi",
+        "",
+        Some("application/json"),
+        body.as_bytes(),
+    )
+    .unwrap();
+
+    let shown = format!("{callback:?}");
+    assert!(matches!(callback, Callback::Unknown { .. }));
+    assert!(!shown.contains(face) && !shown.contains("4321"), "{shown}");
+    assert!(shown.contains("user_id"), "{shown}");
+}

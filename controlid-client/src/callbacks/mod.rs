@@ -32,7 +32,7 @@ use crate::ids::{CardValue, DeviceId, FingerType, UserId};
 use wire::{OneOrMany, lenient_i64, lenient_opt_i64};
 
 /// A parsed callback.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Callback {
     /// `card_create.fcgi`: a card enrolled asynchronously.
@@ -46,7 +46,7 @@ pub enum Callback {
     /// A monitor notification (`<path>/<name>`).
     Notification(Notification),
     /// A path (or notification name) this SDK does not know: everything the device sent, kept
-    /// as is.
+    /// as is (`Debug` shows the body redacted and cut, see [`biometric_core::redact`]).
     Unknown {
         /// The request path.
         path: String,
@@ -57,6 +57,33 @@ pub enum Callback {
         /// The body.
         body: Bytes,
     },
+}
+
+impl std::fmt::Debug for Callback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Callback::CardCreated(c) => f.debug_tuple("CardCreated").field(c).finish(),
+            Callback::FingerprintCreated(c) => {
+                f.debug_tuple("FingerprintCreated").field(c).finish()
+            }
+            Callback::FaceCreated(c) => f.debug_tuple("FaceCreated").field(c).finish(),
+            Callback::TemplatesCreated(c) => f.debug_tuple("TemplatesCreated").field(c).finish(),
+            Callback::Notification(n) => f.debug_tuple("Notification").field(n).finish(),
+            // The body of an unknown callback may be anything: a face, a PIN.
+            Callback::Unknown {
+                path,
+                query,
+                content_type,
+                body,
+            } => f
+                .debug_struct("Unknown")
+                .field("path", path)
+                .field("query", &biometric_core::redact::scrub_text(query))
+                .field("content_type", content_type)
+                .field("body", &biometric_core::redact::body_preview(body))
+                .finish(),
+        }
+    }
 }
 
 /// `card_create.fcgi`.
