@@ -88,7 +88,7 @@ fn small_json_get(c: &mut Criterion) {
     let rt = runtime();
     let base = start_server(&rt);
     let engine = Engine::builder(base.clone())
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap();
     // Built after the engine, which installed the process's rustls provider.
@@ -142,12 +142,12 @@ fn five_megabyte_body() -> Bytes {
 
 fn decode_5mb(c: &mut Criterion) {
     let body = five_megabyte_body();
-    let raw = RawResponse {
-        operation: "bench.biometric_data",
-        status: http::StatusCode::OK,
-        headers: http::HeaderMap::new(),
-        body: body.clone(),
-    };
+    let raw = RawResponse::new(
+        "bench.biometric_data",
+        http::StatusCode::OK,
+        http::HeaderMap::new(),
+        body.clone(),
+    );
     let mut group = c.benchmark_group("decode_5mb");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.sample_size(20);
