@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use biometric_core::{
-    ApiError, Auth, AuthRequest, Body, Engine, Error, ExposeSecret, MB, Method, Operation, Result,
-    RetryPolicy, SecretString, SizeLimit, StaticHeaderAuth, StatusCode, TlsOptions, Transport,
+    Engine, Error, ExposeSecret, HeaderValue, HttpConfig, MB, Method, Operation, RequestOptions,
+    Result, SecretString, SizeLimit, StaticHeaderAuth, StatusCode, header::CONTENT_TYPE,
 };
 use serde::de::DeserializeOwned;
 
@@ -32,7 +32,8 @@ pub const DEFAULT_MAX_REQUEST_BYTES: u64 = 10 * MB;
 pub const VERIFY_CONTENT_TYPE: &str = "application/json-patch+json";
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-const KEY_HEADER: &str = "ocp-apim-subscription-key";
+/// The key header, spelled as the documentation spells it.
+const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
 
 /// Where the service runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +90,7 @@ impl From<String> for Environment {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
-    engine: Engine<SubscriptionKey>,
+    engine: Engine<StaticHeaderAuth>,
     max_request_bytes: u64,
 }
 
@@ -100,10 +101,7 @@ pub struct ClientBuilder {
     environment: Environment,
     key: Option<SecretString>,
     max_request_bytes: u64,
-    // HTTP settings: to be replaced by the core's `HttpConfig` when it lands.
-    timeout: Duration,
-    retry: RetryPolicy,
-    tls: TlsOptions,
+    http: HttpConfig,
 }
 
 impl Client {
@@ -114,9 +112,7 @@ impl Client {
             environment: environment.into(),
             key: None,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
-            timeout: DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            tls: TlsOptions::default(),
+            http: HttpConfig::new(USER_AGENT).timeout(DEFAULT_TIMEOUT),
         }
     }
 }
@@ -136,23 +132,23 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of one attempt of a call ([`DEFAULT_TIMEOUT`] by default).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The retry policy. Whatever it says, none of the four calls is sent again once it may
-    /// have reached the service (see the crate documentation); only connection failures are
-    /// retried.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// TLS settings.
-    pub fn tls(mut self, tls: TlsOptions) -> Self {
-        self.tls = tls;
+    /// Timeouts, retries, TLS, body limit and `User-Agent` (see [`HttpConfig`]). The BioPass ID
+    /// defaults: [`DEFAULT_TIMEOUT`] per attempt and the core's default
+    /// [`RetryPolicy`](crate::RetryPolicy) (the documentation names no status as "not
+    /// processed, retry"). None of the four calls is sent again once it may have reached the
+    /// service (see the crate documentation): only failures before that point are retried, and
+    /// answers with a status you declare with
+    /// [`RetryPolicy::unprocessed_status`](crate::RetryPolicy::unprocessed_status).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use biopassid_client::{Client, Environment};
+    /// let builder = Client::builder(Environment::Homologation)
+    ///     .http(|h| h.timeout(Duration::from_secs(20)));
+    /// # let _ = builder;
+    /// ```
+    pub fn http(mut self, configure: impl FnOnce(HttpConfig) -> HttpConfig) -> Self {
+        self.http = configure(self.http);
         self
     }
 
@@ -170,12 +166,11 @@ impl ClientBuilder {
         }
         let auth = StaticHeaderAuth::new(KEY_HEADER, "", &key)
             .map_err(|_| Error::invalid("subscription_key", "must be visible ASCII"))?;
+        // No query parameters in this API, so nothing is added to the log allow-list. The key's
+        // 401 is returned as it came (the static key is never replayed) and mapped in `send`.
         let engine = Engine::builder(self.environment.base_url())
-            .user_agent(USER_AGENT)
-            .timeout(self.timeout)
-            .retry(self.retry)
-            .tls(self.tls)
-            .auth(SubscriptionKey(auth))
+            .config(self.http)
+            .auth(auth)
             .build()?;
         Ok(Client {
             engine,
@@ -184,28 +179,28 @@ impl ClientBuilder {
     }
 }
 
-/// The key header, with no re-login: a static key that was refused once is refused again, so a
-/// 401 is final (the core's default would replay the call once).
-#[derive(Debug)]
-struct SubscriptionKey(StaticHeaderAuth);
-
-impl Auth for SubscriptionKey {
-    type Token = ();
-
-    async fn acquire(&self, _: &Transport, _: Option<&()>) -> Result<()> {
-        Ok(())
-    }
-
-    fn apply(&self, token: &(), request: &mut AuthRequest<'_>) -> Result<()> {
-        self.0.apply(token, request)
-    }
-
-    fn is_rejection(&self, _: &ApiError) -> bool {
-        false
-    }
-}
-
 impl Client {
+    /// A clone of this client whose every call gets `options` (timeout, retry policy, response
+    /// body limit, extra headers), overriding the client's settings. Clones share connections.
+    /// Whatever the options, a call is not sent again once it may have reached the service
+    /// (see [`ClientBuilder::http`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: biopassid_client::Client, person: biopassid_client::Person)
+    /// # -> biopassid_client::Result<()> {
+    /// use std::time::Duration;
+    /// use biopassid_client::RequestOptions;
+    /// let patient = client.with_options(RequestOptions::new().timeout(Duration::from_secs(90)));
+    /// patient.enroll(&person).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            engine: self.engine.with_options(options),
+            max_request_bytes: self.max_request_bytes,
+        }
+    }
+
     /// `POST /multibiometrics/enroll`: registers a person with at least one face or finger.
     ///
     /// Never retried once it may have reached the service. A taken `CustomID` is an
@@ -276,14 +271,15 @@ impl Client {
         content_type: Option<&'static str>,
     ) -> Result<Operation<T>> {
         person.validate()?;
-        let json = serde_json::to_vec(&PersonBody::images(person))
-            .map_err(|e| Error::invalid("person", format!("cannot be serialized: {e}")))?;
-        SizeLimit::at_most(self.max_request_bytes).check("request body", json.len())?;
-        let op = Operation::with_decoder(name, method, path, decode_person::<T>).idempotent(false);
+        let op = Operation::with_decoder(name, method, path, decode_person::<T>)
+            .idempotent(false)
+            .json_body(&PersonBody::images(person))?;
+        let size = op.body_ref().len().unwrap_or_default();
+        SizeLimit::at_most(self.max_request_bytes).check("request body", size)?;
         Ok(match content_type {
-            // One Content-Type: the raw-bytes body carries its own instead of the JSON default.
-            Some(content_type) => op.body(Body::bytes(content_type, json)),
-            None => op.body(Body::Json(json.into())),
+            // An explicit Content-Type replaces the JSON default: exactly one is sent.
+            Some(content_type) => op.header(CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            None => op,
         })
     }
 

@@ -226,3 +226,38 @@ async fn a_success_answer_that_is_not_the_documented_shape_is_a_decode_error() {
     };
     assert_eq!(decode.path.as_deref(), Some("Person.Match"));
 }
+
+#[tokio::test]
+async fn with_options_adds_its_headers_to_every_call_and_leaves_the_client_as_it_was() {
+    use biometric_core::{HeaderValue, header::HeaderName};
+    use biopassid_client::RequestOptions;
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/multibiometrics/verify"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"Person": {
+                "CustomID": "1234", "Match": true,
+                "MatchDetails": {"FaceMatched": true, "NonMatchedFingers": []}
+            }})),
+        )
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+
+    let plain = client(&server);
+    let traced = plain.with_options(RequestOptions::new().header(
+        HeaderName::from_static("x-trace-id"),
+        HeaderValue::from_static("t-42"),
+    ));
+    let person = Person::new(id("1234")).face(jpeg("face"));
+    traced.verify(&person).await.unwrap();
+    plain.verify(&person).await.unwrap();
+
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(header_values(&sent[0], "x-trace-id"), ["t-42"]);
+    assert_headers(&sent[0], "application/json-patch+json");
+    assert!(header_values(&sent[1], "x-trace-id").is_empty());
+    assert_headers(&sent[1], "application/json-patch+json");
+}

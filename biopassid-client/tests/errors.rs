@@ -157,7 +157,7 @@ async fn a_timed_out_enroll_is_not_sent_again() {
         .await;
     let client = Client::builder(server.uri())
         .subscription_key(KEY)
-        .timeout(std::time::Duration::from_millis(100))
+        .http(|h| h.timeout(std::time::Duration::from_millis(100)))
         .build()
         .unwrap();
 

@@ -100,7 +100,7 @@ async fn a_slow_answer_times_out_and_the_enroll_is_not_sent_again() {
     let running = sim.start().await.unwrap();
     let client = Client::builder(running.base_url())
         .subscription_key(config.key())
-        .timeout(Duration::from_millis(200))
+        .http(|h| h.timeout(Duration::from_millis(200)))
         .build()
         .unwrap();
 

@@ -10,7 +10,7 @@ pub const KEY: &str = "test-subscription-key-5f1e";
 pub fn client(server: &MockServer) -> Client {
     Client::builder(server.uri())
         .subscription_key(KEY)
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap()
 }
