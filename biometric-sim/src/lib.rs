@@ -2,13 +2,14 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod bioid;
+pub mod biopassid;
 pub mod controlid;
 mod server;
 
 pub use server::{Running, loopback, serve};
 
 /// The vendors the simulator fakes today.
-pub const VENDORS: [&str; 2] = ["bioid", "controlid"];
+pub const VENDORS: [&str; 3] = ["bioid", "biopassid", "controlid"];
 
 /// The vendors still to come, in the order they are planned to land.
-pub const PLANNED_VENDORS: [&str; 3] = ["ef45", "biopassid", "apptenticate"];
+pub const PLANNED_VENDORS: [&str; 2] = ["ef45", "apptenticate"];

@@ -1,4 +1,4 @@
-//! `biometric-sim --vendor bioid|controlid [--port 8080] [vendor options]`
+//! `biometric-sim --vendor bioid|biopassid|controlid [--port 8080] [vendor options]`
 //!
 //! Serves one fake vendor service on 127.0.0.1 until stopped.
 
@@ -6,10 +6,13 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
+use biometric_sim::biopassid::{BioPassIdConfig, BioPassIdSim};
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
 
 const USAGE: &str =
-    "usage: biometric-sim --vendor bioid [--port PORT] [--client-id ID] [--client-key-base64 KEY]";
+    "usage: biometric-sim --vendor bioid [--port PORT] [--client-id ID] [--client-key-base64 KEY]
+       biometric-sim --vendor biopassid [--port PORT] [--key SUBSCRIPTION_KEY]
+       biometric-sim --vendor controlid [--port PORT] [--login LOGIN --password PASSWORD]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -30,6 +33,7 @@ async fn main() -> ExitCode {
         Some("bioid") => {
             serve_bioid(address, flag("--client-id"), flag("--client-key-base64")).await
         }
+        Some("biopassid") => serve_biopassid(address, flag("--key")).await,
         Some("controlid") => serve_controlid(address, flag("--login"), flag("--password")).await,
         Some(other) => fail(&format!(
             "vendor {other:?} is not simulated yet (available: {}; planned: {})",
@@ -60,6 +64,26 @@ async fn serve_bioid(
     eprintln!("BioID BWS 3 fake listening on {}", running.base_url());
     eprintln!("  client id:  {}", config.client_id());
     eprintln!("  client key: {}", config.client_key_base64());
+    running.wait().await;
+    ExitCode::SUCCESS
+}
+
+async fn serve_biopassid(address: SocketAddr, key: Option<String>) -> ExitCode {
+    let config = match key {
+        Some(key) if key.trim().is_empty() => return fail("--key must not be empty"),
+        Some(key) => BioPassIdConfig::new(key, BioPassIdConfig::default().client_id()),
+        None => BioPassIdConfig::default(),
+    };
+    let sim = BioPassIdSim::new(config.clone());
+    let running = match biometric_sim::serve(sim.router(), address).await {
+        Ok(running) => running,
+        Err(error) => return fail(&format!("cannot listen on {address}: {error}")),
+    };
+    eprintln!(
+        "BioPass ID Multibiometrics fake listening on {}",
+        running.base_url()
+    );
+    eprintln!("  Ocp-Apim-Subscription-Key: {}", config.key());
     running.wait().await;
     ExitCode::SUCCESS
 }

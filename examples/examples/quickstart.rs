@@ -5,8 +5,9 @@
 use std::process::ExitCode;
 
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
+use biometric_sim::biopassid::{BioPassIdConfig, BioPassIdSim};
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
-use examples::flows::{bioid, controlid};
+use examples::flows::{bioid, biopassid, controlid};
 use examples::{Outcome, heading, step};
 
 #[tokio::main]
@@ -16,6 +17,7 @@ async fn main() -> ExitCode {
     for (vendor, outcome) in [
         ("Control iD", run_controlid().await),
         ("BioID", run_bioid().await),
+        ("BioPass ID", run_biopassid().await),
     ] {
         if let Err(error) = outcome {
             eprintln!("{vendor} flow failed: {error}");
@@ -25,7 +27,7 @@ async fn main() -> ExitCode {
     heading("still to land");
     step(format!(
         "vendors planned next: {}",
-        ["CMITECH EF-45", "BioPass ID", "Apptenticate"].join(", ")
+        ["CMITECH EF-45", "Apptenticate"].join(", ")
     ));
     heading(if failed { "failed" } else { "done" });
     if failed {
@@ -58,5 +60,19 @@ async fn run_bioid() -> Outcome {
         .client_credentials(config.client_id(), config.client_key_base64())
         .build()?;
     bioid::run(&client, &bioid::Pictures::synthetic(), 4711).await?;
+    Ok(())
+}
+
+async fn run_biopassid() -> Outcome {
+    let config = BioPassIdConfig::default();
+    let running = BioPassIdSim::new(config.clone()).start().await?;
+    heading(format!(
+        "BioPass ID Multibiometrics (simulator at {})",
+        running.base_url()
+    ));
+    let client = biopassid_client::Client::builder(running.base_url())
+        .subscription_key(config.key())
+        .build()?;
+    biopassid::run(&client, &biopassid::Pictures::synthetic(), "quickstart-1").await?;
     Ok(())
 }

@@ -2,4 +2,5 @@
 //! simulator and a real service).
 
 pub mod bioid;
+pub mod biopassid;
 pub mod controlid;

@@ -1,0 +1,122 @@
+//! Typed views over the SDK's one error type for the failures BioPass ID documents.
+
+use biometric_core::{Error, StatusCode};
+
+/// What a BioPass ID failure was, as far as its (often plain-text) body tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// `400 Invalid JSON format`: a misspelled key, a wrong type, or no image at all.
+    InvalidJsonFormat,
+    /// `Failed to extract face template`: no usable face on a face image.
+    FaceTemplateNotExtracted,
+    /// Enroll refused because the `CustomID` is taken (web SDK code
+    /// `enroll/customid_already_exists`). The documentation names the condition but not the
+    /// service's wording; an enroll failure whose message says "already exist(s)" is read as this.
+    CustomIdAlreadyExists,
+    /// Anything else: read [`BioPassIdFailure::message`].
+    Other,
+}
+
+/// A BioPass ID failure read from an [`Error::Api`] one of this crate's calls returned.
+///
+/// BioPass ID answers errors in JSON or in plain text ("Failed to extract face template"); the
+/// text is kept verbatim in [`message`](Self::message), and the raw body stays in the error.
+///
+/// ```
+/// # fn handle(err: biopassid_client::Error) {
+/// use biopassid_client::{BioPassIdFailure, FailureKind};
+/// match BioPassIdFailure::from_error(&err).map(|f| f.kind) {
+///     Some(FailureKind::FaceTemplateNotExtracted) => println!("take the photo again"),
+///     Some(FailureKind::CustomIdAlreadyExists) => println!("update instead"),
+///     _ => println!("{err}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BioPassIdFailure {
+    /// The call that failed (`biopassid.enroll`...).
+    pub operation: &'static str,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The classification.
+    pub kind: FailureKind,
+    /// The service's message: the JSON message field, or the plain-text body trimmed.
+    pub message: Option<String>,
+}
+
+impl BioPassIdFailure {
+    /// The failure, when `error` is an API error from a BioPass ID call. A refused subscription
+    /// key is [`Error::Auth`], not an API error, and gives `None`.
+    pub fn from_error(error: &Error) -> Option<Self> {
+        let api = error.as_api()?;
+        if !api.operation.starts_with("biopassid.") {
+            return None;
+        }
+        let message = api.message.clone().or_else(|| {
+            let text = String::from_utf8_lossy(&api.body).trim().to_owned();
+            (!text.is_empty()).then_some(text)
+        });
+        let lower = message.as_deref().unwrap_or_default().to_ascii_lowercase();
+        let kind = if lower.contains("invalid json format") {
+            FailureKind::InvalidJsonFormat
+        } else if lower.contains("failed to extract face template") {
+            FailureKind::FaceTemplateNotExtracted
+        } else if api.operation == "biopassid.enroll" && lower.contains("already exist") {
+            FailureKind::CustomIdAlreadyExists
+        } else {
+            FailureKind::Other
+        };
+        Some(BioPassIdFailure {
+            operation: api.operation,
+            status: api.status,
+            kind,
+            message,
+        })
+    }
+
+    /// The web SDK's code for this failure, where it has one.
+    pub fn web_sdk_code(&self) -> Option<WebSdkCode> {
+        (self.kind == FailureKind::CustomIdAlreadyExists)
+            .then_some(WebSdkCode::CustomIdAlreadyExists)
+    }
+}
+
+biometric_core::string_enum! {
+    /// The error codes BioPass ID's web SDK names, for applications that show the same messages.
+    ///
+    /// Two are found by this client before sending ([`Error::InvalidRequest`]); the third comes
+    /// from the service. [`WebSdkCode::from_error`] reads any of them from an error.
+    pub enum WebSdkCode {
+        /// `enroll/face_or_fingers_needed`: a person with no image.
+        FaceOrFingersNeeded = "enroll/face_or_fingers_needed",
+        /// `enroll/invalid_custom_id`: an unusable `CustomID`.
+        InvalidCustomId = "enroll/invalid_custom_id",
+        /// `enroll/customid_already_exists`: enroll with a `CustomID` already enrolled.
+        CustomIdAlreadyExists = "enroll/customid_already_exists",
+    }
+}
+
+impl WebSdkCode {
+    /// The code for `error`: a person refused before sending for having no image
+    /// ([`FaceOrFingersNeeded`](Self::FaceOrFingersNeeded)) or a blank id
+    /// ([`InvalidCustomId`](Self::InvalidCustomId)), or the service's duplicate-id refusal.
+    ///
+    /// ```
+    /// use biopassid_client::{CustomId, WebSdkCode};
+    /// let err = CustomId::new("").unwrap_err();
+    /// assert_eq!(WebSdkCode::from_error(&err), Some(WebSdkCode::InvalidCustomId));
+    /// ```
+    pub fn from_error(error: &Error) -> Option<Self> {
+        match error {
+            Error::InvalidRequest { field, .. } if field == "person" => {
+                Some(WebSdkCode::FaceOrFingersNeeded)
+            }
+            Error::InvalidRequest { field, .. } if field == "custom_id" => {
+                Some(WebSdkCode::InvalidCustomId)
+            }
+            _ => BioPassIdFailure::from_error(error)?.web_sdk_code(),
+        }
+    }
+}
