@@ -156,7 +156,8 @@ impl<A: Auth> Engine<A> {
     }
 
     /// A clone of this engine whose every operation gets `options` (the caller's timeout, retry
-    /// policy, headers, body limit), overriding the operations' own settings.
+    /// policy, headers, body limit), overriding the operations' own settings. Options given to
+    /// one call ([`Operation::with_options`]) win over these.
     pub fn with_options(&self, options: RequestOptions) -> Self {
         Engine {
             inner: self.inner.clone(),
@@ -167,7 +168,7 @@ impl<A: Auth> Engine<A> {
     fn prepare<T>(&self, operation: Operation<T>) -> Result<Operation<T>> {
         operation.validate()?;
         Ok(match &self.options {
-            Some(options) => operation.with_options(options),
+            Some(options) => operation.with_client_options(options),
             None => operation,
         })
     }
@@ -398,6 +399,7 @@ impl<A: Auth> EngineBuilder<A> {
             .apply(reqwest::Client::builder())
             .user_agent(http.user_agent.as_ref())
             .connect_timeout(http.connect_timeout)
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| {
                 Error::from(TransportError::new(
@@ -424,6 +426,29 @@ impl<A: Auth> EngineBuilder<A> {
             options: None,
         })
     }
+}
+
+/// The most redirects followed for one request.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// Follows a redirect only to the same scheme, host and port, at most [`MAX_REDIRECTS`] times.
+///
+/// A redirect elsewhere is answered to the caller as the 3xx it is ([`Error::Api`] with the
+/// `Location` header): following it would hand the auth scheme's secrets to another host
+/// (reqwest drops `Authorization` across hosts, but not a vendor's own key header, and a
+/// session or lock id may ride in the query string the server echoes).
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same_origin && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 fn parse_base_url(text: &str) -> Result<Url> {

@@ -20,7 +20,7 @@ mod transport;
 pub use auth::{Auth, AuthRequest, NoAuth, StaticHeaderAuth};
 pub use engine::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Engine, EngineBuilder,
-    HttpConfig,
+    HttpConfig, MAX_REDIRECTS,
 };
 pub use error::{ApiError, DecodeError, Error, Result, TransportError, TransportKind};
 pub use media::gray::GrayBitmap;

@@ -61,6 +61,8 @@ pub struct Operation<T> {
     timeout: Option<Duration>,
     max_response_bytes: Option<u64>,
     retry: Option<RetryPolicy>,
+    /// The caller's options for this one call: they win over everything else.
+    call: RequestOptions,
     accepted: Vec<StatusCode>,
     decode: Decoder<T>,
 }
@@ -102,6 +104,7 @@ impl<T> Operation<T> {
             timeout: None,
             max_response_bytes: None,
             retry: None,
+            call: RequestOptions::default(),
             accepted: Vec::new(),
             decode,
         }
@@ -216,8 +219,16 @@ impl<T> Operation<T> {
         self
     }
 
-    /// Applies a caller's per-request options (they win over the operation's own settings).
+    /// Applies a caller's options to this one call. They win over the operation's own settings
+    /// and over options set on the client ([`crate::Engine::with_options`]); of two calls to
+    /// this method, the later wins.
     pub fn with_options(mut self, options: &RequestOptions) -> Self {
+        self.call.merge(options);
+        self
+    }
+
+    /// Applies a client's options: over the operation's own settings, under the call's.
+    pub(crate) fn with_client_options(mut self, options: &RequestOptions) -> Self {
         if let Some(timeout) = options.timeout {
             self.timeout = Some(timeout);
         }
@@ -305,19 +316,28 @@ impl<T> Operation<T> {
         self.authenticated
     }
 
-    /// The per-operation timeout, if set.
+    /// The timeout of each attempt, if this call or operation sets one.
     pub fn timeout_value(&self) -> Option<Duration> {
-        self.timeout
+        self.call.timeout.or(self.timeout)
     }
 
-    /// The per-operation body limit, if set.
+    /// The body limit, if this call or operation sets one.
     pub fn max_response_bytes_value(&self) -> Option<u64> {
-        self.max_response_bytes
+        self.call.max_response_bytes.or(self.max_response_bytes)
     }
 
-    /// The per-operation retry policy, if set.
+    /// The retry policy, if this call or operation sets one.
     pub fn retry_value(&self) -> Option<&RetryPolicy> {
-        self.retry.as_ref()
+        self.call.retry.as_ref().or(self.retry.as_ref())
+    }
+
+    /// The headers to send: the operation's, with this call's extra headers over them.
+    pub(crate) fn effective_headers(&self) -> HeaderMap {
+        let mut headers = self.headers.clone();
+        for (name, value) in &self.call.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        headers
     }
 
     pub(crate) fn decode(&self, response: RawResponse) -> Result<T> {
@@ -379,6 +399,16 @@ impl RequestOptions {
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self
+    }
+
+    /// Takes every setting `newer` has.
+    fn merge(&mut self, newer: &RequestOptions) {
+        self.timeout = newer.timeout.or(self.timeout);
+        self.max_response_bytes = newer.max_response_bytes.or(self.max_response_bytes);
+        if newer.retry.is_some() {
+            self.retry = newer.retry.clone();
+        }
+        self.headers.extend(newer.headers.iter().cloned());
     }
 }
 

@@ -219,7 +219,7 @@ impl Transport {
     /// The URL and headers of one attempt, authorized.
     fn prepare<T>(&self, op: &Operation<T>, authorize: Authorize<'_>) -> Result<(Url, HeaderMap)> {
         let mut url = self.url_for(op);
-        let mut headers = op.headers().clone();
+        let mut headers = op.effective_headers();
         authorize(&mut AuthRequest {
             url: &mut url,
             headers: &mut headers,
@@ -275,12 +275,13 @@ impl Transport {
         url: Url,
         headers: HeaderMap,
     ) -> Result<reqwest::Response> {
+        let explicit_type = headers.contains_key(CONTENT_TYPE);
         let request = self
             .inner
             .client
             .request(op.method().clone(), url)
             .headers(headers);
-        let response = with_body(request, op)?
+        let response = with_body(request, op, explicit_type)?
             .send()
             .await
             .map_err(|e| transport_error(op.name(), e))?;
@@ -345,12 +346,13 @@ impl std::fmt::Display for LogUrl<'_> {
     }
 }
 
+/// Adds the body. An explicit Content-Type (`explicit_type`) wins over the body's default: one
+/// header only.
 fn with_body<T>(
     request: reqwest::RequestBuilder,
     op: &Operation<T>,
+    explicit_type: bool,
 ) -> Result<reqwest::RequestBuilder> {
-    // An explicit Content-Type on the operation wins over the body's default: one header only.
-    let explicit_type = op.headers().contains_key(CONTENT_TYPE);
     let typed = |request: reqwest::RequestBuilder, default: HeaderValue| {
         if explicit_type {
             request
@@ -456,9 +458,11 @@ pub(crate) fn transport_error(op: &'static str, err: reqwest::Error) -> Error {
         TransportKind::Timeout
     } else if err.is_builder() {
         TransportKind::Setup
-    } else if err.is_redirect() || err.is_decode() {
+    } else if err.is_redirect() {
         TransportKind::Protocol
     } else {
+        // Includes reqwest's "decode" kind, which is a failure while reading the body: a reset
+        // or a body cut short is the connection failing mid-exchange.
         TransportKind::Io
     };
     TransportError::new(kind, op, Some(Arc::new(err.without_url()))).into()

@@ -409,6 +409,27 @@ async fn request_options_override_timeout_retry_and_headers_for_one_clone() {
 }
 
 #[tokio::test]
+async fn options_for_one_call_win_over_the_clients() {
+    let server = MockServer::start().await;
+    answer_everything(&server, 503).await;
+    let client = Engine::builder(server.uri())
+        .build()
+        .unwrap()
+        .with_options(RequestOptions::new().retry(RetryPolicy::disabled()));
+
+    let call = RequestOptions::new().retry(fast_retries());
+    let _ = client
+        .execute(op(Method::GET, "status").with_options(&call))
+        .await;
+
+    assert_eq!(
+        sent(&server).await.len(),
+        3,
+        "the call's retry policy, not the client's"
+    );
+}
+
+#[tokio::test]
 async fn a_request_option_timeout_wins_over_the_operations_own() {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
