@@ -205,7 +205,7 @@ fn decode_base64url(segment: &str) -> Option<Vec<u8>> {
             c => c,
         })
         .collect();
-    while standard.len() % 4 != 0 {
+    while !standard.len().is_multiple_of(4) {
         standard.push('=');
     }
     biometric_core::base64::decode(&standard).ok()

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod apptenticate;
 pub mod bioid;
 pub mod controlid;
 mod server;
@@ -8,7 +9,7 @@ mod server;
 pub use server::{Running, loopback, serve};
 
 /// The vendors the simulator fakes today.
-pub const VENDORS: [&str; 2] = ["bioid", "controlid"];
+pub const VENDORS: [&str; 3] = ["bioid", "controlid", "apptenticate"];
 
 /// The vendors still to come, in the order they are planned to land.
-pub const PLANNED_VENDORS: [&str; 3] = ["ef45", "biopassid", "apptenticate"];
+pub const PLANNED_VENDORS: [&str; 2] = ["ef45", "biopassid"];
