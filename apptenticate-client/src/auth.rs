@@ -152,22 +152,26 @@ fn refused(what: &'static str, err: Error) -> Error {
     }
 }
 
-/// When to replace an access token: shortly before its `exp` when it is a JWT that has one,
-/// otherwise shortly before `lifetime` from `now`.
+/// When to replace an access token received at `now`: a fifth of its lifetime (at most 30 s)
+/// before it ends.
+///
+/// - A JWT with `exp` and `iat`: the lifetime is `exp - iat`, counted from `now`, so that a
+///   difference between the service's clock and ours does not matter (`exp <= iat`: due at once).
+/// - A JWT with `exp` only: until `exp` by our clock; when that has already passed (a clock
+///   difference), as an opaque token.
+/// - Anything else: `lifetime` (the configured one) from `now`.
 fn renew_time(access: &str, lifetime: Duration, now: SystemTime) -> SystemTime {
-    let (expires, lifetime) = match jwt_times(access) {
-        Some((exp, iat)) => {
-            let expires = UNIX_EPOCH + exp;
-            let lifetime = match iat {
-                Some(iat) if exp > iat => exp - iat,
-                _ => expires.duration_since(now).unwrap_or_default(),
-            };
-            (expires, lifetime)
-        }
-        None => (now + lifetime, lifetime),
+    let lifetime = match jwt_times(access) {
+        Some((exp, Some(iat))) => exp.saturating_sub(iat),
+        Some((exp, None)) => (UNIX_EPOCH + exp)
+            .duration_since(now)
+            .ok()
+            .filter(|left| !left.is_zero())
+            .unwrap_or(lifetime),
+        None => lifetime,
     };
     let margin = (lifetime / 5).min(MAX_REFRESH_MARGIN);
-    expires.checked_sub(margin).unwrap_or(UNIX_EPOCH)
+    now + (lifetime - margin)
 }
 
 /// `exp` and `iat` of a JWT, read without checking its signature (the service checks it; the
@@ -269,6 +273,31 @@ mod tests {
         assert_eq!(
             renew_time(&ten_s, DEFAULT_ACCESS_TOKEN_LIFETIME, now),
             UNIX_EPOCH + Duration::from_secs(1008)
+        );
+    }
+
+    #[test]
+    fn a_jwt_lifetime_counts_from_receipt_whatever_the_services_clock() {
+        let now = UNIX_EPOCH + Duration::from_secs(10_000);
+        // The service's clock is an hour behind ours: the token still lasts its 5 minutes.
+        let behind = jwt(r#"{"exp":6700,"iat":6400}"#);
+        assert_eq!(
+            renew_time(&behind, Duration::from_secs(1), now),
+            now + Duration::from_secs(270)
+        );
+        // exp == iat: due at once.
+        let due = jwt(r#"{"exp":6400,"iat":6400}"#);
+        assert_eq!(renew_time(&due, DEFAULT_ACCESS_TOKEN_LIFETIME, now), now);
+        // exp only, already past by our clock: the configured lifetime.
+        let past = jwt(r#"{"exp":6700}"#);
+        assert_eq!(
+            renew_time(&past, DEFAULT_ACCESS_TOKEN_LIFETIME, now),
+            now + Duration::from_secs(270)
+        );
+        let ahead = jwt(r#"{"exp":10100}"#);
+        assert_eq!(
+            renew_time(&ahead, DEFAULT_ACCESS_TOKEN_LIFETIME, now),
+            now + Duration::from_secs(80)
         );
     }
 

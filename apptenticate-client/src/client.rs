@@ -107,8 +107,9 @@ impl ClientBuilder {
     }
 
     /// How long an access token is assumed to last when it is not a JWT with an `exp` claim
-    /// (5 minutes, as documented). A JWT's own `exp` always wins. The client refreshes a fifth
-    /// of the lifetime (at most 30 s) before expiry.
+    /// (5 minutes, as documented). A JWT's own claims win: its lifetime is `exp - iat`, counted
+    /// from when the client received it (so a clock difference with the service does not
+    /// matter). The client refreshes a fifth of the lifetime (at most 30 s) before expiry.
     pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
         self.lifetime = lifetime;
         self

@@ -101,7 +101,7 @@ async fn wrong_credentials_are_an_auth_error_with_the_services_detail() {
 #[tokio::test]
 async fn an_expired_jwt_is_refreshed_before_the_call() {
     let server = MockServer::start().await;
-    let expired = jwt(now() - 10, now() - 310);
+    let expired = jwt(now(), now());
     mount_login(&server, &expired, "refresh-1").await;
     mount_refresh(&server, "refresh-1", "access-2", 1).await;
     mount_call(&server, "access-2", 200).await;
@@ -243,7 +243,7 @@ async fn a_refresh_refused_otherwise_is_an_auth_error() {
 #[tokio::test]
 async fn a_rotated_refresh_token_is_used_for_the_next_refresh() {
     let server = MockServer::start().await;
-    mount_login(&server, &jwt(now() - 10, now() - 310), "refresh-1").await;
+    mount_login(&server, &jwt(now(), now()), "refresh-1").await;
     Mock::given(method("POST"))
         .and(path("/api/token/refresh/"))
         .and(body_string("refresh=refresh-1"))
@@ -266,9 +266,9 @@ async fn a_rotated_refresh_token_is_used_for_the_next_refresh() {
 #[tokio::test]
 async fn twenty_concurrent_calls_across_an_expiry_share_one_refresh() {
     let server = MockServer::start().await;
-    // The access token has expired by its own `exp`: the first call refreshes, the others wait
-    // for that refresh.
-    mount_login(&server, &jwt(now() - 10, now() - 310), "refresh-1").await;
+    // The access token is due at once (`exp` = `iat`): the first call refreshes, the others
+    // wait for that refresh.
+    mount_login(&server, &jwt(now(), now()), "refresh-1").await;
     mount_refresh(&server, "refresh-1", "access-2", 1).await;
     mount_call(&server, "access-2", 200).await;
 

@@ -31,6 +31,7 @@ pub fn jpeg(tag: &str) -> Image {
 }
 
 /// A JWT-shaped token (unsigned: the client does not check signatures) with `exp` and `iat`.
+/// The client counts `exp - iat` from receipt: `jwt(t, t)` is due at once.
 pub fn jwt(exp: u64, iat: u64) -> String {
     let encode = |s: &str| {
         let mut out = String::new();
