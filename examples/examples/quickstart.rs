@@ -4,9 +4,10 @@
 
 use std::process::ExitCode;
 
+use biometric_sim::apptenticate::{ApptenticateConfig, ApptenticateSim};
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
-use examples::flows::{bioid, controlid};
+use examples::flows::{apptenticate, bioid, controlid};
 use examples::{Outcome, heading, step};
 
 #[tokio::main]
@@ -16,6 +17,7 @@ async fn main() -> ExitCode {
     for (vendor, outcome) in [
         ("Control iD", run_controlid().await),
         ("BioID", run_bioid().await),
+        ("Apptenticate", run_apptenticate().await),
     ] {
         if let Err(error) = outcome {
             eprintln!("{vendor} flow failed: {error}");
@@ -25,7 +27,7 @@ async fn main() -> ExitCode {
     heading("still to land");
     step(format!(
         "vendors planned next: {}",
-        ["CMITECH EF-45", "BioPass ID", "Apptenticate"].join(", ")
+        ["CMITECH EF-45", "BioPass ID"].join(", ")
     ));
     heading(if failed { "failed" } else { "done" });
     if failed {
@@ -58,5 +60,23 @@ async fn run_bioid() -> Outcome {
         .client_credentials(config.client_id(), config.client_key_base64())
         .build()?;
     bioid::run(&client, &bioid::Pictures::synthetic(), 4711).await?;
+    Ok(())
+}
+
+async fn run_apptenticate() -> Outcome {
+    let config = ApptenticateConfig::default();
+    let sim = ApptenticateSim::new(config.clone());
+    let running = sim.start().await?;
+    heading(format!(
+        "Apptenticate (simulator at {})",
+        running.base_url()
+    ));
+    let client = apptenticate_client::Client::builder(running.base_url())
+        .credentials(config.username(), config.password())
+        // The real path comes with your Apptenticate contract; the simulator has its own.
+        .biometric_check_path(config.check_path())
+        .build()?;
+    let expire = || sim.expire_access_tokens();
+    apptenticate::run(&client, &apptenticate::Pictures::synthetic(), Some(&expire)).await?;
     Ok(())
 }
