@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use biometric_core::{
-    ApiError, Bytes, Engine, Error, HeaderValue, Image, MB, Method, Operation, RawResponse, Result,
-    RetryPolicy, SecretString, SizeLimit, StatusCode, TlsOptions, header::HeaderName,
+    Bytes, Engine, Error, HeaderValue, HttpConfig, Image, MB, Method, Operation, RawResponse,
+    RequestOptions, Result, RetryPolicy, SecretString, SizeLimit, StatusCode, header::HeaderName,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -53,9 +53,7 @@ pub struct ClientBuilder {
     token: Option<SecretString>,
     algorithm: JwtAlgorithm,
     lifetime: Duration,
-    timeout: Duration,
-    retry: RetryPolicy,
-    tls: TlsOptions,
+    http: HttpConfig,
 }
 
 impl Client {
@@ -68,10 +66,10 @@ impl Client {
             token: None,
             algorithm: JwtAlgorithm::default(),
             lifetime: DEFAULT_TOKEN_LIFETIME,
-            timeout: DEFAULT_TIMEOUT,
-            // BWS documents 503 as "transient, retry with backoff": the job was not run.
-            retry: RetryPolicy::default().unprocessed_status(503),
-            tls: TlsOptions::default(),
+            http: HttpConfig::new(USER_AGENT)
+                .timeout(DEFAULT_TIMEOUT)
+                // BWS documents 503 as "transient, retry with backoff": the job was not run.
+                .retry(RetryPolicy::default().unprocessed_status(503)),
         }
     }
 }
@@ -106,21 +104,18 @@ impl ClientBuilder {
         self
     }
 
-    /// The default timeout of one call (60 s; searches get 11 minutes).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The retry policy (by default 3 attempts, 503 retried for every call).
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// TLS settings.
-    pub fn tls(mut self, tls: TlsOptions) -> Self {
-        self.tls = tls;
+    /// Timeouts, retries, TLS, body limit and `User-Agent` (see [`HttpConfig`]). The BWS
+    /// defaults: 60 s per call (searches get 11 minutes), 3 attempts with 503 retried for every
+    /// call (BWS documents it as "not processed, retry with backoff").
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = bioid_client::Client::builder("https://grpc.bws-eu.bioid.com")
+    ///     .http(|h| h.timeout(Duration::from_secs(20)));
+    /// # let _ = builder;
+    /// ```
+    pub fn http(mut self, configure: impl FnOnce(HttpConfig) -> HttpConfig) -> Self {
+        self.http = configure(self.http);
         self
     }
 
@@ -150,10 +145,7 @@ impl ClientBuilder {
             }
         };
         let engine = Engine::builder(self.base_url)
-            .user_agent(USER_AGENT)
-            .timeout(self.timeout)
-            .retry(self.retry)
-            .tls(self.tls)
+            .config(self.http)
             .auth(auth)
             .build()?;
         Ok(Client { engine })
@@ -223,15 +215,10 @@ impl<T: JobOutcome> Response<T> {
         }
         let first = self.body.job_errors().first();
         let status = self.body.job_status().to_string();
-        Err(ApiError {
-            operation: self.raw.operation,
-            status: self.raw.status,
-            code: Some(first.map_or(status, |e| e.error_code.clone())),
-            message: first.map(|e| e.message.clone()),
-            headers: self.raw.headers,
-            body: self.raw.body,
-        }
-        .into())
+        Err(self.raw.api_error(
+            Some(first.map_or(status, |e| e.error_code.clone())),
+            first.map(|e| e.message.clone()),
+        ))
     }
 }
 
@@ -266,6 +253,12 @@ impl<T> Request<T> {
     /// A timeout for this call only.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.operation = self.operation.map(|op| op.timeout(timeout));
+        self
+    }
+
+    /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
+    pub fn options(mut self, options: &RequestOptions) -> Self {
+        self.operation = self.operation.map(|op| op.with_options(options));
         self
     }
 
@@ -312,10 +305,36 @@ fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Response<T>> {
     })
 }
 
+/// The gRPC status NOT_FOUND, as a number and as its names.
+const GRPC_NOT_FOUND: [&str; 3] = ["5", "NotFound", "NOT_FOUND"];
+
+/// A 404 is "no template" only when its body says so. BWS documents 404 as "no template" and
+/// describes its error body (for 400) as a JSON object with the gRPC error code, a number or a
+/// string, and a message; the 404 body itself is not described. The reading implemented: the
+/// code must be gRPC NOT_FOUND (`5`, `NotFound` or `NOT_FOUND`), the status a gRPC gateway
+/// maps to 404. Any other 404 (a wrong base path, a proxy's HTML page, another code) is an
+/// [`Error::Api`] with the status and the raw body.
+fn no_template(raw: &RawResponse) -> Result<bool> {
+    if raw.status != StatusCode::NOT_FOUND {
+        return Ok(false);
+    }
+    let (code, _) = biometric_core::default_error_parser(raw);
+    if code.is_some_and(|code| GRPC_NOT_FOUND.contains(&code.as_str())) {
+        return Ok(true);
+    }
+    Err(api_error(raw))
+}
+
+/// An [`Error::Api`] from a response the decoder refuses.
+fn api_error(raw: &RawResponse) -> Error {
+    let (code, message) = biometric_core::default_error_parser(raw);
+    raw.api_error(code, message)
+}
+
 fn decode_template_lookup<T: DeserializeOwned>(
     raw: RawResponse,
 ) -> Result<Response<TemplateLookup<T>>> {
-    let body = if raw.status == StatusCode::NOT_FOUND {
+    let body = if no_template(&raw)? {
         TemplateLookup::NoTemplate
     } else {
         TemplateLookup::Found(raw.json()?)
@@ -328,7 +347,7 @@ fn decode_template_lookup<T: DeserializeOwned>(
 }
 
 fn decode_template_done(raw: RawResponse) -> Result<Response<TemplateLookup<()>>> {
-    let body = if raw.status == StatusCode::NOT_FOUND {
+    let body = if no_template(&raw)? {
         TemplateLookup::NoTemplate
     } else {
         TemplateLookup::Found(())
@@ -355,7 +374,7 @@ fn decode_health(raw: RawResponse) -> Result<Response<Health>> {
 /// A POST of `body` as JSON, refused before any I/O when it exceeds the 50 MB request limit.
 fn json_post<T: DeserializeOwned>(
     name: &'static str,
-    path: String,
+    path: &'static str,
     body: &impl Serialize,
 ) -> Result<Operation<Response<T>>> {
     let op = Operation::with_decoder(name, Method::POST, path, decode::<T>).json_body(body)?;
@@ -483,11 +502,8 @@ impl Client {
         let body: Vec<ImageData<'_>> = images.iter().map(ImageData::from).collect();
         Request::new(
             self,
-            json_post(
-                "bioid.enroll",
-                format!("api/face/v1/enroll/{class_id}"),
-                &body,
-            ),
+            json_post("bioid.enroll", "api/face/v1/enroll", &body)
+                .map(|op| op.segment("class_id", class_id)),
         )
     }
 
@@ -495,10 +511,10 @@ impl Client {
     pub fn verify(&self, class_id: ClassId, image: Image) -> Request<Verification> {
         let op = json_post(
             "bioid.verify",
-            format!("api/face/v1/verify/{class_id}"),
+            "api/face/v1/verify",
             &ImageData::from(&image),
         )
-        .map(|op| op.idempotent(true));
+        .map(|op| op.segment("class_id", class_id).idempotent(true));
         Request::new(self, op)
     }
 
@@ -517,7 +533,7 @@ impl Client {
                 tags: &query.tags,
                 top_matches: query.top_matches,
             };
-            json_post("bioid.search", "api/face/v1/search".into(), &wire)
+            json_post("bioid.search", "api/face/v1/search", &wire)
                 .map(|op| op.idempotent(true).timeout(SEARCH_TIMEOUT))
         });
         Request::new(self, op)
@@ -530,12 +546,16 @@ impl Client {
         S: Into<String>,
     {
         let tags: Vec<String> = tags.into_iter().map(Into::into).collect();
+        // Replacing the tag set with the same set twice leaves the same tags: idempotent.
         let op = Operation::with_decoder(
             "bioid.set_template_tags",
             Method::PUT,
-            format!("api/face/v1/template/{class_id}/tags"),
+            "api/face/v1/template",
             decode_template_done,
         )
+        .segment("class_id", class_id)
+        .literal("tags")
+        .idempotent(true)
         .accept_status(StatusCode::NOT_FOUND)
         .json_body(&tags);
         Request::new(self, op)
@@ -562,9 +582,10 @@ impl Client {
         let op = Operation::with_decoder(
             "bioid.template_status",
             Method::GET,
-            format!("api/face/v1/template/status/{class_id}"),
+            "api/face/v1/template/status",
             decode_template_lookup::<TemplateStatus>,
         )
+        .segment("class_id", class_id)
         .accept_status(StatusCode::NOT_FOUND)
         .query_opt("downloadThumbnails", thumbnails.then_some("true"));
         Request::new(self, Ok(op))
@@ -575,9 +596,12 @@ impl Client {
         let op = Operation::with_decoder(
             "bioid.delete_template",
             Method::DELETE,
-            format!("api/face/v1/template/{class_id}"),
+            "api/face/v1/template",
             decode_template_done,
         )
+        .segment("class_id", class_id)
+        // A second delete finds no template (404, read as `NoTemplate`): the same end state.
+        .idempotent(true)
         .accept_status(StatusCode::NOT_FOUND);
         Request::new(self, Ok(op))
     }
@@ -625,7 +649,7 @@ impl Client {
             })
             .collect();
         let body = serde_json::json!({ "liveImages": live_images });
-        let op = json_post("bioid.liveness", "api/v1/livenessdetection".into(), &body)
+        let op = json_post("bioid.liveness", "api/v1/livenessdetection", &body)
             .map(|op| op.idempotent(true));
         Request::new(self, op)
     }
@@ -646,7 +670,7 @@ impl Client {
                 photo: &query.photo,
                 disable_liveness_detection: query.disable_liveness_detection,
             };
-            json_post("bioid.photo_verify", "api/v1/photoverify".into(), &wire)
+            json_post("bioid.photo_verify", "api/v1/photoverify", &wire)
                 .map(|op| op.idempotent(true))
         });
         Request::new(self, op)
@@ -661,7 +685,7 @@ impl Client {
             let body = serde_json::json!({ "video": biometric_core::base64::encode(&video) });
             json_post(
                 "bioid.video_liveness",
-                "api/v1/videolivenessdetection".into(),
+                "api/v1/videolivenessdetection",
                 &body,
             )
             .map(|op| op.idempotent(true))

@@ -147,7 +147,7 @@ biometric_core::string_enum! {
 
 impl Default for JobStatus {
     fn default() -> Self {
-        JobStatus::Unknown(String::new())
+        JobStatus::from("")
     }
 }
 
@@ -311,12 +311,19 @@ pub struct ImageProperties {
 }
 
 impl ImageProperties {
-    /// The quality checks that scored below 0.5, by name.
-    pub fn failed_checks(&self) -> impl Iterator<Item = &str> {
+    /// The quality checks whose score is below `threshold`, as BWS reported them.
+    ///
+    /// BWS defines no pass mark for a check's score (the documentation gives a check's name,
+    /// score and message, and says failed checks explain `NoSuitableFaceImage` and
+    /// `NoFeatureVectors`, without a threshold), so the threshold is yours to choose; every
+    /// assessment is in [`ImageProperties::quality_assessments`] as reported.
+    pub fn checks_scoring_below(
+        &self,
+        threshold: f64,
+    ) -> impl Iterator<Item = &QualityAssessment> + '_ {
         self.quality_assessments
             .iter()
-            .filter(|q| q.score < 0.5)
-            .map(|q| q.check.as_str())
+            .filter(move |q| q.score < threshold)
     }
 }
 
@@ -488,7 +495,8 @@ pub struct ClassCount {
     pub number_of_classes: u64,
 }
 
-/// A template call's answer when the template may not exist (HTTP 404).
+/// A template call's answer when the template may not exist (HTTP 404 whose body carries the
+/// gRPC code NOT_FOUND; any other 404 is an error, see the crate docs).
 #[derive(Debug, Clone, PartialEq)]
 #[must_use]
 pub enum TemplateLookup<T> {
@@ -573,7 +581,7 @@ mod tests {
         assert!(VerificationLevel::Level5 >= VerificationLevel::Level4);
         assert!(VerificationLevel::Level3 < VerificationLevel::Level4);
         assert!(VerificationLevel::NotRecognized < VerificationLevel::Level1);
-        let newer = VerificationLevel::Unknown("LEVEL_6".into());
+        let newer = VerificationLevel::from("LEVEL_6");
         assert_eq!(newer.partial_cmp(&VerificationLevel::Level4), None);
     }
 

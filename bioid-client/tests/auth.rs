@@ -162,7 +162,7 @@ async fn a_401_is_an_auth_error_after_one_freshly_signed_retry() {
     // A ready-made token cannot get better by replaying it.
     let fixed = Client::builder(server.uri())
         .bearer_token("t")
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap();
     let err = fixed.class_count(["a"]).send().await.unwrap_err();

@@ -129,9 +129,18 @@ async fn a_job_failure_with_http_200_is_visible_and_easy_to_turn_into_an_error()
     );
     assert_eq!(
         response.body.image_properties[0]
-            .failed_checks()
+            .checks_scoring_below(0.5)
+            .map(|q| q.check.as_str())
             .collect::<Vec<_>>(),
         ["FaceFound"]
+    );
+
+    // No pass mark is documented: the caller's threshold decides, on the reported scores.
+    let properties = &response.body.image_properties[0];
+    assert_eq!(properties.checks_scoring_below(0.0).count(), 0);
+    assert_eq!(
+        properties.quality_assessments[0].message, "No face found",
+        "reported as sent"
     );
 
     let err = response.into_succeeded().unwrap_err();
@@ -160,14 +169,11 @@ async fn unknown_server_values_do_not_fail_the_response() {
         .await
         .unwrap()
         .body;
-    assert_eq!(
-        body.status,
-        JobStatus::Unknown("PARTIALLY_SUCCEEDED".into())
-    );
-    assert_eq!(
-        body.performed_action,
-        Some(EnrollmentAction::Unknown("TEMPLATE_MERGED".into()))
-    );
+    assert!(body.status.is_unknown());
+    assert_eq!(body.status.as_str(), "PARTIALLY_SUCCEEDED");
+    let action = body.performed_action.clone().expect("an action");
+    assert!(action.is_unknown());
+    assert_eq!(action.as_str(), "TEMPLATE_MERGED");
     assert!(body.is_failed(), "only SUCCEEDED counts as success");
 }
 
@@ -182,7 +188,7 @@ async fn invalid_input_is_refused_before_any_io() {
     let huge = Image::from_bytes(vec![0u8; 38_000_000]);
     let err = client.enroll(class(1), [huge]).send().await.unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest { field, rule } if field == "request body" && rule.contains("at most 50 MB")),
+        matches!(&err, Error::InvalidRequest { field, rule, .. } if field == "request body" && rule.contains("at most 50 MB")),
         "{err}"
     );
 

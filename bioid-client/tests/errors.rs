@@ -48,12 +48,14 @@ async fn a_400_carries_the_grpc_code_as_number_or_string() {
 fn retrying_client(server: &MockServer) -> Client {
     Client::builder(server.uri())
         .client_credentials(CLIENT_ID, CLIENT_KEY)
-        .retry(
-            RetryPolicy::default()
-                .unprocessed_status(503)
-                .initial_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(5)),
-        )
+        .http(|h| {
+            h.retry(
+                RetryPolicy::default()
+                    .unprocessed_status(503)
+                    .initial_backoff(Duration::from_millis(1))
+                    .max_backoff(Duration::from_millis(5)),
+            )
+        })
         .build()
         .unwrap()
 }
@@ -118,6 +120,14 @@ async fn the_default_policy_retries_503() {
     );
 }
 
+/// The client as a caller builds it: the default retry policy, nothing turned off.
+fn default_client(server: &MockServer) -> Client {
+    Client::builder(server.uri())
+        .client_credentials(CLIENT_ID, CLIENT_KEY)
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn request_timeout_and_server_error_surface_as_api_errors() {
     for status in [408u16, 500] {
@@ -127,7 +137,8 @@ async fn request_timeout_and_server_error_surface_as_api_errors() {
             .mount(&server)
             .await;
 
-        let err = client(&server)
+        // Under the DEFAULT retry policy: a test with retries off could not tell.
+        let err = default_client(&server)
             .enroll(class(1), [jpeg("x")])
             .send()
             .await
@@ -142,6 +153,22 @@ async fn request_timeout_and_server_error_surface_as_api_errors() {
             1,
             "enroll is not retried on {status}"
         );
+
+        // The same client does retry: an idempotent call on the same status is sent again, so
+        // the single enroll above is the policy's choice, not retries being off.
+        default_client(&server)
+            .verify(class(1), jpeg("x"))
+            .send()
+            .await
+            .unwrap_err();
+        let verifies = server
+            .received_requests()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.url.path().starts_with("/api/face/v1/verify/"))
+            .count();
+        assert!(verifies > 1, "verify retried on {status}: {verifies}");
     }
 }
 

@@ -123,6 +123,58 @@ async fn a_404_on_template_calls_is_no_template() {
 }
 
 #[tokio::test]
+async fn a_404_with_the_code_as_a_string_is_no_template_too() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(serde_json::json!({"code": "NotFound", "message": "no template"})),
+        )
+        .mount(&server)
+        .await;
+
+    assert!(
+        client(&server)
+            .delete_template(class(3))
+            .send()
+            .await
+            .unwrap()
+            .body
+            .is_no_template()
+    );
+}
+
+#[tokio::test]
+async fn a_404_without_the_not_found_code_is_an_api_error() {
+    for (body, content_type) in [
+        ("<html><body>404 Not Found</body></html>", "text/html"),
+        (r#"{"code": 3, "message": "bad"}"#, "application/json"),
+        ("", "text/plain"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(ResponseTemplate::new(404).set_body_raw(body, content_type))
+            .mount(&server)
+            .await;
+        let client = client(&server);
+
+        for err in [
+            client.template_status(class(3)).send().await.unwrap_err(),
+            client.delete_template(class(3)).send().await.unwrap_err(),
+            client
+                .set_template_tags(class(3), ["x"])
+                .send()
+                .await
+                .unwrap_err(),
+        ] {
+            let api = err.as_api().unwrap_or_else(|| panic!("{body}: {err:?}"));
+            assert_eq!(api.status, 404);
+            assert_eq!(api.body, body.as_bytes());
+        }
+    }
+}
+
+#[tokio::test]
 async fn delete_and_class_count() {
     let server = MockServer::start().await;
     Mock::given(method("DELETE"))

@@ -15,7 +15,7 @@ use axum::Router;
 use axum::routing::get;
 use biometric_core::{Engine, Image, Method, Operation, RawResponse, RetryPolicy};
 use bytes::Bytes;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -88,7 +88,7 @@ fn small_json_get(c: &mut Criterion) {
     let rt = runtime();
     let base = start_server(&rt);
     let engine = Engine::builder(base.clone())
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap();
     // Built after the engine, which installed the process's rustls provider.
@@ -142,12 +142,12 @@ fn five_megabyte_body() -> Bytes {
 
 fn decode_5mb(c: &mut Criterion) {
     let body = five_megabyte_body();
-    let raw = RawResponse {
-        operation: "bench.biometric_data",
-        status: http::StatusCode::OK,
-        headers: http::HeaderMap::new(),
-        body: body.clone(),
-    };
+    let raw = RawResponse::new(
+        "bench.biometric_data",
+        http::StatusCode::OK,
+        http::HeaderMap::new(),
+        body.clone(),
+    );
     let mut group = c.benchmark_group("decode_5mb");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.sample_size(20);
@@ -170,4 +170,45 @@ criterion_group! {
         .measurement_time(Duration::from_secs(4));
     targets = small_json_get, decode_5mb
 }
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    print_ratios();
+}
+
+/// Prints the two ratios the targets are stated in, from the means criterion just saved.
+#[allow(clippy::print_stdout)] // the benchmark's report
+fn print_ratios() {
+    let ratio = |group: &str, numerator: &str, denominator: &str| {
+        Some(mean_ns(group, numerator)? / mean_ns(group, denominator)?)
+    };
+    println!("\nratios (mean times):");
+    match ratio("small_json_get", "engine", "bare_reqwest") {
+        Some(r) => {
+            println!("  engine / bare reqwest, small JSON GET:        {r:.3}x (target <= 1.05x)")
+        }
+        None => println!("  engine / bare reqwest: not measured in this run"),
+    }
+    match ratio("decode_5mb", "typed_with_base64", "serde_json_value") {
+        Some(r) => {
+            println!("  typed + base64 / serde_json::Value, 5 MB:     {r:.3}x (target <= 1.5x)")
+        }
+        None => println!("  typed + base64 / serde_json::Value: not measured in this run"),
+    }
+}
+
+/// The mean of one benchmark in nanoseconds, from criterion's `estimates.json`.
+fn mean_ns(group: &str, bench: &str) -> Option<f64> {
+    let homes = [
+        std::env::var_os("CRITERION_HOME").map(std::path::PathBuf::from),
+        std::env::var_os("CARGO_TARGET_DIR").map(|t| std::path::PathBuf::from(t).join("criterion")),
+        Some("../target/criterion".into()),
+        Some("target/criterion".into()),
+    ];
+    homes.into_iter().flatten().find_map(|home| {
+        let file = home.join(group).join(bench).join("new/estimates.json");
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+        json["mean"]["point_estimate"].as_f64()
+    })
+}

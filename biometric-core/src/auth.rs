@@ -39,9 +39,6 @@ use crate::transport::Transport;
 ///         request.secret_query("key", &self.0);
 ///         Ok(())
 ///     }
-///     fn sensitive_query(&self) -> &'static [&'static str] {
-///         &["key"]
-///     }
 /// }
 /// ```
 pub trait Auth: Send + Sync + 'static {
@@ -72,11 +69,6 @@ pub trait Auth: Send + Sync + 'static {
     fn is_rejection(&self, error: &ApiError) -> bool {
         error.status == http::StatusCode::UNAUTHORIZED
     }
-
-    /// Query parameters this scheme puts secrets in, to be redacted from logs.
-    fn sensitive_query(&self) -> &'static [&'static str] {
-        &[]
-    }
 }
 
 /// The part of a request an [`Auth`] may change: the URL's query and the headers.
@@ -87,8 +79,8 @@ pub struct AuthRequest<'a> {
 }
 
 impl AuthRequest<'_> {
-    /// Appends a query parameter holding a secret (URL-encoded; name it in
-    /// [`Auth::sensitive_query`] so that logs redact it).
+    /// Appends a query parameter holding a secret (URL-encoded). Logs never show it: only the
+    /// query parameters the engine lists as loggable keep their values there.
     pub fn secret_query(&mut self, name: &str, secret: &SecretString) {
         self.url
             .query_pairs_mut()
@@ -129,8 +121,9 @@ impl Auth for NoAuth {
 ///
 /// ```
 /// use biometric_core::{SecretString, StaticHeaderAuth};
-/// let auth = StaticHeaderAuth::new("ocp-apim-subscription-key", "", &SecretString::from("k")).unwrap();
+/// let auth = StaticHeaderAuth::new("Ocp-Apim-Subscription-Key", "", &SecretString::from("k")).unwrap();
 /// assert!(!format!("{auth:?}").contains("\"k\""));
+/// assert!(StaticHeaderAuth::new("bad header", "", &SecretString::from("k")).is_err());
 /// ```
 #[derive(Debug, Clone)]
 pub struct StaticHeaderAuth {
@@ -139,14 +132,20 @@ pub struct StaticHeaderAuth {
 }
 
 impl StaticHeaderAuth {
-    /// `name: <prefix><secret>`, the value marked sensitive.
-    pub fn new(name: &'static str, prefix: &str, secret: &SecretString) -> Result<Self> {
+    /// `name: <prefix><secret>`, the value marked sensitive. Header names are case-insensitive:
+    /// `Ocp-Apim-Subscription-Key` and `ocp-apim-subscription-key` are the same header.
+    ///
+    /// Fails with [`Error::InvalidRequest`] for a name that is not a valid header name, an empty
+    /// secret, or a value that cannot travel in a header.
+    pub fn new(name: &str, prefix: &str, secret: &SecretString) -> Result<Self> {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::invalid("header_name", "must be a valid HTTP header name"))?;
         if secret.expose_secret().is_empty() {
-            return Err(Error::invalid(name, "must not be empty"));
+            return Err(Error::invalid(name.to_string(), "must not be empty"));
         }
         Ok(StaticHeaderAuth {
-            name: HeaderName::from_static(name),
             value: crate::secret::sensitive_header(prefix, secret)?,
+            name,
         })
     }
 
@@ -167,30 +166,70 @@ impl Auth for StaticHeaderAuth {
         request.header(self.name.clone(), self.value.clone());
         Ok(())
     }
+
+    /// Never: a fixed key that was refused stays refused, so renewing it and replaying the
+    /// request (a second enrollment POST) would gain nothing. The 401 is returned as it came.
+    fn is_rejection(&self, _: &ApiError) -> bool {
+        false
+    }
 }
 
 /// The token an engine holds, with a generation number that tells a stale rejection from a
 /// fresh one.
+///
+/// Two locks, so that a slow login never holds a caller that already has a usable token:
+/// `state` (a short synchronous lock around plain data, never held across an await) and
+/// `login` (held for the whole of one `acquire`, which makes logins single-flight).
+///
+/// Every login that ends, well or badly, bumps `attempts`. A caller that queued for `login`
+/// compares the count it saw before queueing with the one it finds: if a login ended meanwhile,
+/// it takes that login's outcome (the new token, or a clone of the same failure) instead of
+/// logging in again. So twenty callers behind one failing login get one failure, not twenty
+/// logins one after the other.
+///
+/// The previous token is cloned, never taken out, before `acquire` awaits: if the login fails or
+/// its future is dropped midway, the state is exactly as it was (the refresh token to refresh
+/// from, the device lock to release).
 pub(crate) struct TokenCache<T> {
-    slot: Mutex<Slot<T>>,
+    state: std::sync::Mutex<State<T>>,
+    login: Mutex<()>,
 }
 
-struct Slot<T> {
+struct State<T> {
     token: Option<Arc<T>>,
     generation: u64,
+    attempts: u64,
+    last_failure: Option<Error>,
 }
 
 /// A token and the generation it belongs to.
 pub(crate) type Current<T> = (Arc<T>, u64);
 
+/// What the state says a caller should do.
+enum Next<T> {
+    Use(Current<T>),
+    Fail(Error),
+    Login,
+}
+
 impl<T: Send + Sync + 'static> TokenCache<T> {
     pub(crate) fn new() -> Self {
         TokenCache {
-            slot: Mutex::new(Slot {
+            state: std::sync::Mutex::new(State {
                 token: None,
                 generation: 0,
+                attempts: 0,
+                last_failure: None,
             }),
+            login: Mutex::new(()),
         }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State<T>> {
+        // The lock guards plain data and is never held across a panic-prone call.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The current token, acquiring one when there is none or it is no longer fresh.
@@ -199,55 +238,101 @@ impl<T: Send + Sync + 'static> TokenCache<T> {
         auth: &A,
         transport: &Transport,
     ) -> Result<Current<T>> {
-        let mut slot = self.slot.lock().await;
-        if let Some(token) = &slot.token
-            && auth.is_fresh(token)
-        {
-            return Ok((token.clone(), slot.generation));
-        }
-        Self::replace(&mut slot, auth, transport).await
+        let usable = |state: &State<T>| {
+            state
+                .token
+                .as_ref()
+                .filter(|token| auth.is_fresh(token))
+                .map(|token| (token.clone(), state.generation))
+        };
+        self.get_or_login(auth, transport, usable).await
     }
 
     /// A token newer than generation `stale`: acquires one unless another request already did.
-    ///
-    /// Holding the lock across `acquire` is what makes the re-login single-flight: every request
-    /// that was rejected with generation `stale` waits here and then finds the new token.
+    /// Every request rejected with generation `stale` shares one login.
     pub(crate) async fn renew<A: Auth<Token = T>>(
         &self,
         auth: &A,
         transport: &Transport,
         stale: u64,
     ) -> Result<Current<T>> {
-        let mut slot = self.slot.lock().await;
-        if slot.generation != stale
-            && let Some(token) = &slot.token
-        {
-            return Ok((token.clone(), slot.generation));
+        let newer = |state: &State<T>| {
+            state
+                .token
+                .as_ref()
+                .filter(|_| state.generation != stale)
+                .map(|token| (token.clone(), state.generation))
+        };
+        self.get_or_login(auth, transport, newer).await
+    }
+
+    async fn get_or_login<A: Auth<Token = T>>(
+        &self,
+        auth: &A,
+        transport: &Transport,
+        usable: impl Fn(&State<T>) -> Option<Current<T>>,
+    ) -> Result<Current<T>> {
+        let seen = {
+            let state = self.state();
+            if let Some(current) = usable(&state) {
+                return Ok(current);
+            }
+            state.attempts
+        };
+        let _login = self.login.lock().await;
+        let next = {
+            let state = self.state();
+            match usable(&state) {
+                Some(current) => Next::Use(current),
+                None => match &state.last_failure {
+                    Some(failure) if state.attempts != seen => Next::Fail(failure.clone()),
+                    _ => Next::Login,
+                },
+            }
+        };
+        match next {
+            Next::Use(current) => Ok(current),
+            Next::Fail(error) => Err(error),
+            Next::Login => self.login(auth, transport).await,
         }
-        Self::replace(&mut slot, auth, transport).await
+    }
+
+    /// One `acquire`, with the login lock held by the caller. Cancellation-safe: nothing in the
+    /// state changes until `acquire` has finished.
+    async fn login<A: Auth<Token = T>>(
+        &self,
+        auth: &A,
+        transport: &Transport,
+    ) -> Result<Current<T>> {
+        let previous = self.state().token.clone();
+        let outcome = auth
+            .acquire(transport, previous.as_deref())
+            .await
+            .map_err(into_auth_error);
+        let mut state = self.state();
+        state.attempts += 1;
+        match outcome {
+            Ok(token) => {
+                let token = Arc::new(token);
+                state.generation += 1;
+                state.token = Some(token.clone());
+                state.last_failure = None;
+                Ok((token, state.generation))
+            }
+            Err(error) => {
+                state.last_failure = Some(error.clone());
+                Err(error)
+            }
+        }
     }
 
     /// Forgets the token (after a logout) and returns it.
     pub(crate) async fn take(&self) -> Option<Arc<T>> {
-        let mut slot = self.slot.lock().await;
-        slot.generation += 1;
-        slot.token.take()
-    }
-
-    async fn replace<A: Auth<Token = T>>(
-        slot: &mut Slot<T>,
-        auth: &A,
-        transport: &Transport,
-    ) -> Result<Current<T>> {
-        let previous = slot.token.take();
-        let token = Arc::new(
-            auth.acquire(transport, previous.as_deref())
-                .await
-                .map_err(into_auth_error)?,
-        );
-        slot.generation += 1;
-        slot.token = Some(token.clone());
-        Ok((token, slot.generation))
+        // Wait for a login in flight, so that its token is the one handed back, not lost.
+        let _login = self.login.lock().await;
+        let mut state = self.state();
+        state.generation += 1;
+        state.token.take()
     }
 }
 

@@ -5,11 +5,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::io::AsyncWrite;
+use tokio::time::Instant;
 use url::Url;
 
-use crate::auth::{Auth, NoAuth, TokenCache};
+use crate::auth::{Auth, AuthRequest, NoAuth, TokenCache};
 use crate::error::{Error, Result, TransportError, TransportKind};
-use crate::operation::Operation;
+use crate::operation::{Operation, RequestOptions};
 use crate::retry::RetryPolicy;
 use crate::tls::{TlsOptions, ensure_crypto_provider};
 use crate::transport::{Config, ErrorParser, Transport, default_error_parser};
@@ -42,6 +44,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// ```
 pub struct Engine<A: Auth = NoAuth> {
     inner: Arc<Inner<A>>,
+    /// The caller's per-request options applied to every operation of this clone.
+    options: Option<Arc<RequestOptions>>,
 }
 
 struct Inner<A: Auth> {
@@ -54,6 +58,7 @@ impl<A: Auth> Clone for Engine<A> {
     fn clone(&self) -> Self {
         Engine {
             inner: self.inner.clone(),
+            options: self.options.clone(),
         }
     }
 }
@@ -63,6 +68,7 @@ impl<A: Auth> fmt::Debug for Engine<A> {
         f.debug_struct("Engine")
             .field("base_url", self.inner.transport.base_url())
             .field("auth", &std::any::type_name::<A>())
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -77,36 +83,124 @@ impl Engine<NoAuth> {
 impl<A: Auth> Engine<A> {
     /// Sends `operation` (authenticated unless it says otherwise) and decodes its answer.
     ///
-    /// On a response the auth scheme recognises as a rejected token, the token is renewed once
-    /// (one renewal shared by all concurrent requests that saw the same token) and the operation
-    /// is sent once more. The replay is safe even for a POST: the server refused the first one.
+    /// The operation is validated first ([`Operation::validate`]): an invalid one fails with
+    /// [`Error::InvalidRequest`] before any I/O, login included. On a response the auth scheme
+    /// recognises as a rejected token, the token is renewed once (one renewal shared by all
+    /// concurrent requests that saw the same token) and the operation is sent once more. The
+    /// replay is safe even for a POST: the server refused the first one. Retries of the first
+    /// send and of the replay share one total-time cap.
     pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
-        let inner = &*self.inner;
-        if !operation.is_authenticated() {
-            return inner.transport.send(&operation).await;
-        }
-        let (token, generation) = inner.tokens.current(&inner.auth, &inner.transport).await?;
-        let first = inner
-            .transport
-            .send_with(&operation, &|request| inner.auth.apply(&token, request))
-            .await;
-        match first {
-            Err(Error::Api(api)) if inner.auth.is_rejection(&api) => {
-                tracing::info!(
-                    operation = operation.name(),
-                    "token rejected: renewing once"
-                );
-                let (token, _) = inner
-                    .tokens
-                    .renew(&inner.auth, &inner.transport, generation)
-                    .await?;
-                inner
-                    .transport
-                    .send_with(&operation, &|request| inner.auth.apply(&token, request))
+        let op = self.prepare(operation)?;
+        let started = Instant::now();
+        let transport = &self.inner.transport;
+        let Some((token, generation)) = self.session(&op).await? else {
+            return transport.send_with(&op, &|_| Ok(()), started).await;
+        };
+        match transport
+            .send_with(&op, &self.authorize(&token), started)
+            .await
+        {
+            Err(Error::Api(api)) if self.inner.auth.is_rejection(&api) => {
+                let token = self.renew(&op, generation).await?;
+                transport
+                    .send_with(&op, &self.authorize(&token), started)
                     .await
             }
             other => other,
         }
+    }
+
+    /// Sends `operation` and writes its success body to `sink` chunk by chunk, never holding it
+    /// whole (a database dump, a firmware image). Returns the number of bytes written.
+    ///
+    /// The body limit does not apply to the streamed body (the sink decides what it keeps); it
+    /// still bounds an error body. The operation's timeout covers the whole transfer, so give a
+    /// large download a generous one. A failure after the first byte was written is not
+    /// retried: the sink holds a partial body, and the caller decides what to do with it.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> biometric_core::Result<()> {
+    /// use std::time::Duration;
+    /// use biometric_core::{Engine, Method, Operation, decode_unit};
+    ///
+    /// let engine = Engine::builder("http://127.0.0.1:9980/1.0/").build()?;
+    /// let mut file = tokio::fs::File::create("database.b64").await.expect("writable");
+    /// let op = Operation::with_decoder("ef45.database", Method::GET, "database", decode_unit)
+    ///     .timeout(Duration::from_secs(600));
+    /// let bytes = engine.download(op, &mut file).await?;
+    /// println!("{bytes} bytes");
+    /// # Ok(()) }
+    /// ```
+    pub async fn download<T, W>(&self, operation: Operation<T>, sink: &mut W) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let op = self.prepare(operation)?;
+        let started = Instant::now();
+        let transport = &self.inner.transport;
+        let Some((token, generation)) = self.session(&op).await? else {
+            return transport.stream_with(&op, &|_| Ok(()), started, sink).await;
+        };
+        match transport
+            .stream_with(&op, &self.authorize(&token), started, sink)
+            .await
+        {
+            Err(Error::Api(api)) if self.inner.auth.is_rejection(&api) => {
+                let token = self.renew(&op, generation).await?;
+                transport
+                    .stream_with(&op, &self.authorize(&token), started, sink)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// A clone of this engine whose every operation gets `options` (the caller's timeout, retry
+    /// policy, headers, body limit), overriding the operations' own settings.
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        Engine {
+            inner: self.inner.clone(),
+            options: Some(Arc::new(options)),
+        }
+    }
+
+    fn prepare<T>(&self, operation: Operation<T>) -> Result<Operation<T>> {
+        operation.validate()?;
+        Ok(match &self.options {
+            Some(options) => operation.with_options(options),
+            None => operation,
+        })
+    }
+
+    /// The token an authenticated operation is sent with (logging in first when needed), or
+    /// `None` for an unauthenticated one.
+    async fn session<T>(&self, op: &Operation<T>) -> Result<Option<(Arc<A::Token>, u64)>> {
+        if !op.is_authenticated() {
+            return Ok(None);
+        }
+        let inner = &*self.inner;
+        Ok(Some(
+            inner.tokens.current(&inner.auth, &inner.transport).await?,
+        ))
+    }
+
+    /// A token newer than generation `stale`, after the server rejected that one.
+    async fn renew<T>(&self, op: &Operation<T>, stale: u64) -> Result<Arc<A::Token>> {
+        tracing::info!(operation = op.name(), "token rejected: renewing once");
+        let inner = &*self.inner;
+        Ok(inner
+            .tokens
+            .renew(&inner.auth, &inner.transport, stale)
+            .await?
+            .0)
+    }
+
+    /// Puts `token` on each attempt.
+    fn authorize<'t>(
+        &'t self,
+        token: &'t A::Token,
+    ) -> impl Fn(&mut AuthRequest<'_>) -> Result<()> + Send + Sync + 't {
+        move |request| self.inner.auth.apply(token, request)
     }
 
     /// The transport, for sending operations without authentication.
@@ -132,69 +226,65 @@ impl<A: Auth> Engine<A> {
     }
 
     /// Forgets the current token and returns it; the next authenticated call logs in again.
+    /// Waits for a login in progress, so that its token is returned rather than lost.
     pub async fn forget_token(&self) -> Option<Arc<A::Token>> {
         self.inner.tokens.take().await
     }
 }
 
-/// Configures an [`Engine`]. Every setting has a sensible default.
-#[derive(Debug)]
-#[must_use = "call .build() to create the engine"]
-pub struct EngineBuilder<A = NoAuth> {
-    base_url: String,
+/// The transport settings every vendor client shares: timeouts, retries, TLS, body limit and
+/// `User-Agent`.
+///
+/// Each vendor's client builder starts from its own defaults (a Control iD terminal answers in
+/// 15 s, a BioID search may take 10 minutes) and hands them to the caller through one method,
+/// `http`, so these settings are documented here once:
+///
+/// ```
+/// use std::time::Duration;
+/// use biometric_core::{HttpConfig, RetryPolicy};
+///
+/// // What a vendor builder's `.http(|h| ...)` closure receives and returns.
+/// let tune = |h: HttpConfig| {
+///     h.timeout(Duration::from_secs(5))
+///         .connect_timeout(Duration::from_secs(2))
+///         .retry(RetryPolicy::default().max_attempts(5))
+///         .user_agent("my-gate/2.1")
+/// };
+/// let config = tune(HttpConfig::new("vendor-client/0.1.0"));
+/// assert_eq!(config.timeout_value(), Duration::from_secs(5));
+/// ```
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
     user_agent: Cow<'static, str>,
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
     tls: TlsOptions,
     max_response_bytes: u64,
-    sensitive_query: Vec<&'static str>,
-    error_parser: ErrorParser,
-    auth: A,
 }
 
-impl EngineBuilder<NoAuth> {
-    /// A builder for `base_url` with default settings and no authentication.
-    pub fn new(base_url: impl Into<String>) -> Self {
-        EngineBuilder {
-            base_url: base_url.into(),
-            user_agent: Cow::Borrowed(concat!("biometric-core/", env!("CARGO_PKG_VERSION"))),
+impl HttpConfig {
+    /// The defaults ([`DEFAULT_TIMEOUT`], [`DEFAULT_CONNECT_TIMEOUT`], [`RetryPolicy::default`],
+    /// platform TLS roots, [`DEFAULT_MAX_RESPONSE_BYTES`]) with `user_agent`.
+    pub fn new(user_agent: impl Into<Cow<'static, str>>) -> Self {
+        HttpConfig {
+            user_agent: user_agent.into(),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
             tls: TlsOptions::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            sensitive_query: Vec::new(),
-            error_parser: default_error_parser,
-            auth: NoAuth,
-        }
-    }
-}
-
-impl<A: Auth> EngineBuilder<A> {
-    /// Uses `auth` for authenticated operations.
-    pub fn auth<B: Auth>(self, auth: B) -> EngineBuilder<B> {
-        EngineBuilder {
-            base_url: self.base_url,
-            user_agent: self.user_agent,
-            timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
-            retry: self.retry,
-            tls: self.tls,
-            max_response_bytes: self.max_response_bytes,
-            sensitive_query: self.sensitive_query,
-            error_parser: self.error_parser,
-            auth,
         }
     }
 
-    /// The `User-Agent` header; vendor crates set `<crate>/<version>`.
+    /// The `User-Agent` header (vendor clients set `<crate>/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<Cow<'static, str>>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
-    /// The default timeout of one attempt (operations may set their own).
+    /// The timeout of one attempt of a call, from sending to a decoded answer (calls that wait
+    /// for a person or move large payloads set their own).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -206,28 +296,88 @@ impl<A: Auth> EngineBuilder<A> {
         self
     }
 
-    /// The retry policy ([`RetryPolicy::disabled`] turns retries off).
+    /// The retry policy ([`RetryPolicy::disabled`] turns retries off). Whatever the policy, a
+    /// call that is not idempotent is not sent again once it may have reached the server.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
-    /// TLS settings.
+    /// TLS settings (a device's self-signed certificate, pinning).
     pub fn tls(mut self, tls: TlsOptions) -> Self {
         self.tls = tls;
         self
     }
 
-    /// The default response body limit in bytes (operations may set their own).
+    /// The default response body limit in bytes.
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = limit;
         self
     }
 
-    /// A query parameter whose value is redacted from logs (the auth scheme's own are added
-    /// automatically).
-    pub fn sensitive_query(mut self, name: &'static str) -> Self {
-        self.sensitive_query.push(name);
+    /// The timeout of one attempt.
+    pub fn timeout_value(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+}
+
+/// Configures an [`Engine`]. Every setting has a sensible default.
+#[derive(Debug)]
+#[must_use = "call .build() to create the engine"]
+pub struct EngineBuilder<A = NoAuth> {
+    base_url: String,
+    http: HttpConfig,
+    loggable_query: Vec<&'static str>,
+    error_parser: ErrorParser,
+    auth: A,
+}
+
+impl EngineBuilder<NoAuth> {
+    /// A builder for `base_url` with default settings and no authentication.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        EngineBuilder {
+            base_url: base_url.into(),
+            http: HttpConfig::new(concat!("biometric-core/", env!("CARGO_PKG_VERSION"))),
+            loggable_query: Vec::new(),
+            error_parser: default_error_parser,
+            auth: NoAuth,
+        }
+    }
+}
+
+impl<A: Auth> EngineBuilder<A> {
+    /// Uses `auth` for authenticated operations.
+    pub fn auth<B: Auth>(self, auth: B) -> EngineBuilder<B> {
+        EngineBuilder {
+            base_url: self.base_url,
+            http: self.http,
+            loggable_query: self.loggable_query,
+            error_parser: self.error_parser,
+            auth,
+        }
+    }
+
+    /// Replaces the transport settings.
+    pub fn config(mut self, http: HttpConfig) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Adjusts the transport settings.
+    pub fn http(mut self, configure: impl FnOnce(HttpConfig) -> HttpConfig) -> Self {
+        self.http = configure(self.http);
+        self
+    }
+
+    /// Query parameters whose values may appear in logs (paging, ranges). Every other query
+    /// value, the auth scheme's included, is logged as `REDACTED`.
+    pub fn loggable_query(mut self, names: &[&'static str]) -> Self {
+        self.loggable_query.extend_from_slice(names);
         self
     }
 
@@ -242,28 +392,27 @@ impl<A: Auth> EngineBuilder<A> {
     pub fn build(self) -> Result<Engine<A>> {
         let base_url = parse_base_url(&self.base_url)?;
         ensure_crypto_provider();
-        let client = self
+        let http = self.http;
+        let client = http
             .tls
             .apply(reqwest::Client::builder())
-            .user_agent(self.user_agent.as_ref())
-            .connect_timeout(self.connect_timeout)
+            .user_agent(http.user_agent.as_ref())
+            .connect_timeout(http.connect_timeout)
             .build()
             .map_err(|e| {
                 Error::from(TransportError::new(
                     TransportKind::Setup,
                     "engine.build",
-                    Some(Box::new(e.without_url())),
+                    Some(Arc::new(e.without_url())),
                 ))
             })?;
-        let mut sensitive_query = self.sensitive_query;
-        sensitive_query.extend_from_slice(self.auth.sensitive_query());
         let transport = Transport::new(Config {
             client,
             base_url,
-            timeout: self.timeout,
-            retry: self.retry,
-            max_response_bytes: self.max_response_bytes,
-            sensitive_query,
+            timeout: http.timeout,
+            retry: http.retry,
+            max_response_bytes: http.max_response_bytes,
+            loggable_query: self.loggable_query,
             error_parser: self.error_parser,
         });
         Ok(Engine {
@@ -272,6 +421,7 @@ impl<A: Auth> EngineBuilder<A> {
                 auth: self.auth,
                 tokens: TokenCache::new(),
             }),
+            options: None,
         })
     }
 }

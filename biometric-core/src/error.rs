@@ -7,21 +7,29 @@
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
+
+use crate::redact;
 
 /// `Result` with the SDK's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when talking to a biometric device or service.
 ///
-/// Large payloads are boxed so that `Result<T>` stays small.
-#[derive(Debug, thiserror::Error)]
+/// Large payloads are boxed so that `Result<T>` stays small. Cloning is cheap (no payload is
+/// copied), so one failure can be handed to every caller that waited on it (a shared login).
+///
+/// `Debug` and `Display` never print a secret or a whole body: raw bodies are shown truncated
+/// with secret-looking JSON fields replaced (see [`crate::redact`]).
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The caller's input broke a rule of the API. **Nothing was sent.**
     #[error("invalid request: `{field}` {rule}")]
+    #[non_exhaustive]
     InvalidRequest {
         /// The request field, in the caller's terms (`user_id`, `images[1].tags`...).
         field: Cow<'static, str>,
@@ -47,6 +55,7 @@ pub enum Error {
     /// Logging in or obtaining a token failed (bad credentials, unusable key, rejected refresh).
     /// The operation itself was **not sent**; the login request may have been.
     #[error("authentication failed: {message}")]
+    #[non_exhaustive]
     Auth {
         /// What failed, without any secret.
         message: Cow<'static, str>,
@@ -58,6 +67,7 @@ pub enum Error {
     /// The response body was larger than the limit set for the operation; reading stopped there.
     /// The request **reached the server**.
     #[error("response body exceeds the limit of {limit} bytes (status {status})")]
+    #[non_exhaustive]
     ResponseTooLarge {
         /// The limit in bytes.
         limit: u64,
@@ -135,12 +145,13 @@ impl Error {
     }
 
     /// True for failures that may go away when the same request is tried again later:
-    /// transport failures, `408`, `429` and `5xx` statuses except `501`.
+    /// transport failures except a failed TLS handshake, `408`, `429` and `5xx` statuses except
+    /// `501`.
     ///
     /// Whether a retry is *safe* is another question: see [`crate::RetryPolicy`].
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) => true,
+            Error::Transport(t) => t.kind != TransportKind::Tls,
             Error::Api(api) => is_transient_status(api.status),
             _ => false,
         }
@@ -166,8 +177,11 @@ pub(crate) fn is_transient_status(status: StatusCode) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportKind {
-    /// The TCP or TLS connection could not be made: nothing was sent.
+    /// The TCP connection could not be made: nothing was sent.
     Connect,
+    /// The TLS handshake failed (the server's certificate was refused, no common protocol):
+    /// nothing was sent. Permanent until the TLS settings or the server change, so never retried.
+    Tls,
     /// The exchange did not finish within its timeout.
     Timeout,
     /// The request could not be written or the response could not be read.
@@ -180,18 +194,18 @@ pub enum TransportKind {
 
 /// A failure below HTTP. The cause is kept as [`source`](StdError::source), without the URL
 /// (which may carry a session id in its query).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TransportError {
     kind: TransportKind,
     operation: &'static str,
-    source: Option<Box<dyn StdError + Send + Sync>>,
+    source: Option<Arc<dyn StdError + Send + Sync>>,
 }
 
 impl TransportError {
     pub(crate) fn new(
         kind: TransportKind,
         operation: &'static str,
-        source: Option<Box<dyn StdError + Send + Sync>>,
+        source: Option<Arc<dyn StdError + Send + Sync>>,
     ) -> Self {
         TransportError {
             kind,
@@ -210,9 +224,10 @@ impl TransportError {
         self.operation
     }
 
-    /// True when the connection could not be made: the request certainly did not reach the server.
+    /// True when the connection could not be made (TCP or TLS): the request certainly did not
+    /// reach the server.
     pub fn is_connect(&self) -> bool {
-        self.kind == TransportKind::Connect
+        matches!(self.kind, TransportKind::Connect | TransportKind::Tls)
     }
 }
 
@@ -220,6 +235,7 @@ impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
             TransportKind::Connect => "could not connect",
+            TransportKind::Tls => "TLS handshake failed (certificate refused?)",
             TransportKind::Timeout => "timed out",
             TransportKind::Io => "connection failed mid-exchange",
             TransportKind::Protocol => "HTTP protocol error",
@@ -238,7 +254,11 @@ impl StdError for TransportError {
 }
 
 /// A non-success answer from the server, with everything it said.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the body truncated and with secret-looking JSON fields replaced; the exact bytes
+/// stay available in [`body`](Self::body).
+#[derive(Clone)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The operation that failed.
     pub operation: &'static str,
@@ -254,14 +274,69 @@ pub struct ApiError {
     pub body: Bytes,
 }
 
+impl ApiError {
+    /// An API error for `operation` answered with `status`, without code, message, headers or
+    /// body (add them with the `with_*` methods).
+    pub fn new(operation: &'static str, status: StatusCode) -> Self {
+        ApiError {
+            operation,
+            status,
+            code: None,
+            message: None,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// Sets the vendor's error code.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Sets the vendor's error message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Sets the response headers.
+    pub fn with_headers(mut self, headers: HeaderMap) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Sets the raw body.
+    pub fn with_body(mut self, body: Bytes) -> Self {
+        self.body = body;
+        self
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scrubbed = |text: &Option<String>| text.as_deref().map(redact::scrub_text);
+        f.debug_struct("ApiError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("code", &scrubbed(&self.code))
+            .field("message", &scrubbed(&self.message))
+            .field("headers", &redact::Headers(&self.headers))
+            .field("body", &redact::Body(&self.body))
+            .finish()
+    }
+}
+
 impl fmt::Display for ApiError {
+    /// The operation, the status and the vendor's code and message, with long token-like runs
+    /// elided from them ([`redact::scrub_text`]): a message may echo what was sent.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} failed with status {}", self.operation, self.status)?;
         if let Some(code) = &self.code {
-            write!(f, " [{code}]")?;
+            write!(f, " [{}]", redact::scrub_text(code))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", redact::scrub_text(message))?;
         }
         Ok(())
     }
@@ -270,7 +345,10 @@ impl fmt::Display for ApiError {
 impl StdError for ApiError {}
 
 /// A success answer whose body does not match the vendor's documentation.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the body truncated and redacted like [`ApiError`]'s.
+#[derive(Clone)]
+#[non_exhaustive]
 pub struct DecodeError {
     /// The operation whose answer could not be read.
     pub operation: &'static str,
@@ -278,7 +356,7 @@ pub struct DecodeError {
     pub status: Option<StatusCode>,
     /// Where in the JSON document reading failed (`users[3].id`), when known.
     pub path: Option<String>,
-    /// What was wrong.
+    /// What was wrong, with quoted values from the body elided (see [`crate::redact`]).
     pub message: String,
     /// The raw body.
     pub body: Bytes,
@@ -295,6 +373,36 @@ impl DecodeError {
             body: Bytes::new(),
         }
     }
+
+    /// Sets the status of the response that could not be read.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets the JSON path of the failure.
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets the raw body.
+    pub fn with_body(mut self, body: Bytes) -> Self {
+        self.body = body;
+        self
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("path", &self.path)
+            .field("message", &redact::scrub_text(&self.message))
+            .field("body", &redact::Body(&self.body))
+            .finish()
+    }
 }
 
 impl fmt::Display for DecodeError {
@@ -303,7 +411,7 @@ impl fmt::Display for DecodeError {
         if let Some(path) = &self.path {
             write!(f, " at `{path}`")?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", redact::scrub_text(&self.message))
     }
 }
 

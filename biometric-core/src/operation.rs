@@ -15,29 +15,44 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{DecodeError, Error, Result};
+use crate::path::RequestPath;
+use crate::redact;
+use crate::retry::RetryPolicy;
+use crate::secret::{ExposeSecret, SecretString};
+use crate::stream::StreamBody;
 
 /// Turns a successful raw response into the operation's output.
+///
+/// A plain function pointer, not a boxed closure: decoders need no captured state (what they
+/// need travels in the response), a pointer is `Copy + Send + Sync` for free, and an
+/// `Operation` stays cheap to build and to clone for a replay.
 pub type Decoder<T> = fn(RawResponse) -> Result<T>;
 
 /// One HTTP exchange and how to read its answer.
 ///
+/// The path is fixed text from the vendor crate plus caller values added with
+/// [`segment`](Self::segment), each percent-encoded as one segment:
+///
 /// ```
 /// use biometric_core::{Method, Operation};
-/// use serde::Deserialize;
 ///
-/// #[derive(Deserialize)]
-/// struct Version { version: String }
+/// let op = Operation::<()>::new("ef45.user.delete", Method::DELETE, "user")
+///     .segment("uuid", "a/b c")
+///     .idempotent(true);
+/// assert_eq!(op.path(), "user/a%2Fb%20c");
 ///
-/// let op = Operation::<Version>::new("ef45.version", Method::GET, "version")
-///     .idempotent(true)
-///     .query("verbose", "1");
-/// assert_eq!(op.path(), "version");
-/// assert_eq!(op.query_pairs()[0].1, "1");
+/// // A value that would change the path's shape is refused before anything is sent.
+/// let bad = Operation::<()>::new("ef45.user.delete", Method::DELETE, "user").segment("uuid", "..");
+/// assert!(bad.validate().is_err());
+///
+/// // Trailing slashes are kept as the vendor writes them.
+/// let token = Operation::<()>::new("apptenticate.token", Method::POST, "api/token/");
+/// assert_eq!(token.path(), "api/token/");
 /// ```
 pub struct Operation<T> {
     name: &'static str,
     method: Method,
-    path: Cow<'static, str>,
+    path: RequestPath,
     query: Vec<(Cow<'static, str>, String)>,
     headers: HeaderMap,
     body: Body,
@@ -45,6 +60,7 @@ pub struct Operation<T> {
     authenticated: bool,
     timeout: Option<Duration>,
     max_response_bytes: Option<u64>,
+    retry: Option<RetryPolicy>,
     accepted: Vec<StatusCode>,
     decode: Decoder<T>,
 }
@@ -52,29 +68,32 @@ pub struct Operation<T> {
 impl<T: DeserializeOwned> Operation<T> {
     /// An operation whose success body is JSON decoded into `T`.
     ///
-    /// `name` identifies it in errors and tracing (`vendor.operation`); `path` is relative to the
-    /// engine's base URL (no leading slash needed).
-    pub fn new(name: &'static str, method: Method, path: impl Into<Cow<'static, str>>) -> Self {
+    /// `name` identifies it in errors and tracing (`vendor.operation`); `path` is the vendor's
+    /// fixed path relative to the engine's base URL (no leading slash needed; a trailing slash is
+    /// kept). Caller-supplied values never go into `path`: add them with
+    /// [`segment`](Self::segment).
+    pub fn new(name: &'static str, method: Method, path: &'static str) -> Self {
         Self::with_decoder(name, method, path, decode_json::<T>)
     }
 }
 
 impl<T> Operation<T> {
     /// An operation with a custom decoder (raw bytes, headers plus body, no body...).
+    ///
+    /// Only GET, HEAD and OPTIONS start out idempotent; anything else is sent at most once
+    /// after it may have reached the server unless the vendor crate says
+    /// [`idempotent(true)`](Self::idempotent): a `PUT` that takes over a device session is not.
     pub fn with_decoder(
         name: &'static str,
         method: Method,
-        path: impl Into<Cow<'static, str>>,
+        path: &'static str,
         decode: Decoder<T>,
     ) -> Self {
-        let idempotent = matches!(
-            method,
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-        );
+        let idempotent = matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
         Operation {
             name,
             method,
-            path: path.into(),
+            path: RequestPath::fixed(path),
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: Body::Empty,
@@ -82,12 +101,47 @@ impl<T> Operation<T> {
             authenticated: true,
             timeout: None,
             max_response_bytes: None,
+            retry: None,
             accepted: Vec::new(),
             decode,
         }
     }
 
+    /// Appends one path segment holding a caller value (`field` names it in the error).
+    ///
+    /// The value is percent-encoded as a single segment (a `/` inside it stays inside it). An
+    /// empty, `.` or `..` value would change which resource the path names, so it makes the
+    /// operation invalid: sending it fails with [`Error::InvalidRequest`] before any I/O.
+    pub fn segment(mut self, field: &'static str, value: impl fmt::Display) -> Self {
+        self.path.push_value(field, value.to_string(), false);
+        self
+    }
+
+    /// Like [`segment`](Self::segment) for a secret value (an EF-45 `lock_uid`): it is replaced
+    /// by `REDACTED` in logs and in `Debug`.
+    pub fn secret_segment(mut self, field: &'static str, value: &SecretString) -> Self {
+        self.path
+            .push_value(field, value.expose_secret().to_owned(), true);
+        self
+    }
+
+    /// Appends more fixed path text after a segment (`template/{id}` then `tags`). A trailing
+    /// slash in `path` is kept.
+    pub fn literal(mut self, path: &'static str) -> Self {
+        self.path.push_fixed(path);
+        self
+    }
+
+    /// Ends the path with a slash (for a vendor whose paths end in `/` after a value).
+    pub fn trailing_slash(mut self) -> Self {
+        self.path.trailing_slash = true;
+        self
+    }
+
     /// Appends a query parameter (values are URL-encoded when the request is sent).
+    ///
+    /// Query values are left out of logs unless the engine lists the parameter as loggable
+    /// ([`crate::EngineBuilder::loggable_query`]).
     pub fn query(mut self, name: impl Into<Cow<'static, str>>, value: impl ToString) -> Self {
         self.query.push((name.into(), value.to_string()));
         self
@@ -105,7 +159,7 @@ impl<T> Operation<T> {
         }
     }
 
-    /// Sets a request header.
+    /// Sets a request header. A `Content-Type` set here replaces the body's default one.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.insert(name, value);
         self
@@ -130,8 +184,9 @@ impl<T> Operation<T> {
 
     /// Whether sending this operation twice has the same effect as sending it once.
     ///
-    /// Defaults to true for GET, HEAD, PUT, DELETE and OPTIONS, false for POST and PATCH. Only
-    /// idempotent operations are retried after the request may have reached the server.
+    /// Defaults to true for GET, HEAD and OPTIONS only. Only idempotent operations are retried
+    /// after the request may have reached the server, so each vendor operation states this
+    /// explicitly for any other method.
     pub fn idempotent(mut self, idempotent: bool) -> Self {
         self.idempotent = idempotent;
         self
@@ -155,6 +210,29 @@ impl<T> Operation<T> {
         self
     }
 
+    /// A retry policy for this operation only, overriding the engine's.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Applies a caller's per-request options (they win over the operation's own settings).
+    pub fn with_options(mut self, options: &RequestOptions) -> Self {
+        if let Some(timeout) = options.timeout {
+            self.timeout = Some(timeout);
+        }
+        if let Some(limit) = options.max_response_bytes {
+            self.max_response_bytes = Some(limit);
+        }
+        if let Some(retry) = &options.retry {
+            self.retry = Some(retry.clone());
+        }
+        for (name, value) in &options.headers {
+            self.headers.insert(name.clone(), value.clone());
+        }
+        self
+    }
+
     /// Hands responses with `status` to the decoder instead of turning them into an API error
     /// (a 404 that means "no template", a 204 that means "no frame yet").
     pub fn accept_status(mut self, status: StatusCode) -> Self {
@@ -167,6 +245,21 @@ impl<T> Operation<T> {
         status.is_success() || self.accepted.contains(&status)
     }
 
+    /// Checks what can be checked without a network: the path's caller values. The engine calls
+    /// this before anything is sent (and before any login).
+    pub fn validate(&self) -> Result<()> {
+        self.path.validate()?;
+        if self.headers.contains_key(CONTENT_TYPE)
+            && matches!(self.body, Body::Form(_) | Body::Multipart(_))
+        {
+            return Err(Error::invalid(
+                "content-type",
+                "is set by a form or multipart body and cannot be overridden",
+            ));
+        }
+        Ok(())
+    }
+
     /// The name used in errors and tracing.
     pub fn name(&self) -> &'static str {
         self.name
@@ -177,8 +270,13 @@ impl<T> Operation<T> {
         &self.method
     }
 
-    /// The path, relative to the base URL.
-    pub fn path(&self) -> &str {
+    /// The path relative to the base URL, percent-encoded as it will be sent (secret segments
+    /// included: use it in tests, not in logs).
+    pub fn path(&self) -> String {
+        self.path.render(false)
+    }
+
+    pub(crate) fn request_path(&self) -> &RequestPath {
         &self.path
     }
 
@@ -217,8 +315,70 @@ impl<T> Operation<T> {
         self.max_response_bytes
     }
 
+    /// The per-operation retry policy, if set.
+    pub fn retry_value(&self) -> Option<&RetryPolicy> {
+        self.retry.as_ref()
+    }
+
     pub(crate) fn decode(&self, response: RawResponse) -> Result<T> {
         (self.decode)(response)
+    }
+}
+
+/// Settings a caller applies to one call (or to every call of a client clone): the AWS SDK's
+/// `customize()`, async-stripe's request strategy.
+///
+/// ```
+/// use std::time::Duration;
+/// use biometric_core::{HeaderValue, RequestOptions, RetryPolicy, header::HeaderName};
+///
+/// let options = RequestOptions::new()
+///     .timeout(Duration::from_secs(120))
+///     .retry(RetryPolicy::disabled())
+///     .header(HeaderName::from_static("x-request-id"), HeaderValue::from_static("order-77"));
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// Replaces the timeout of each attempt.
+    pub timeout: Option<Duration>,
+    /// Replaces the retry policy.
+    pub retry: Option<RetryPolicy>,
+    /// Replaces the response body limit.
+    pub max_response_bytes: Option<u64>,
+    /// Extra headers (replacing same-named ones the operation sets).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The timeout of each attempt.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The response body limit in bytes.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// An extra header.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
     }
 }
 
@@ -230,7 +390,7 @@ impl<T> fmt::Debug for Operation<T> {
         f.debug_struct("Operation")
             .field("name", &self.name)
             .field("method", &self.method)
-            .field("path", &self.path)
+            .field("path", &self.path.render(true))
             .field("query", &query)
             .field("headers", &headers)
             .field("body", &self.body)
@@ -261,6 +421,8 @@ pub enum Body {
     Form(Vec<(Cow<'static, str>, String)>),
     /// `multipart/form-data` parts.
     Multipart(Vec<Part>),
+    /// Bytes read chunk by chunk from a file or a reader while they are sent (a firmware image).
+    Stream(StreamBody),
 }
 
 impl Body {
@@ -277,7 +439,16 @@ impl Body {
         match self {
             Body::Empty => Some(0),
             Body::Json(data) | Body::Bytes { data, .. } => Some(data.len()),
+            Body::Stream(stream) => stream.length().map(|len| len as usize),
             Body::Form(_) | Body::Multipart(_) => None,
+        }
+    }
+
+    /// Whether the body can be sent again for a retry (everything but a reader stream).
+    pub fn is_replayable(&self) -> bool {
+        match self {
+            Body::Stream(stream) => stream.is_replayable(),
+            _ => true,
         }
     }
 
@@ -309,6 +480,7 @@ impl fmt::Debug for Body {
                 write!(f, "Form({names:?})")
             }
             Body::Multipart(parts) => f.debug_tuple("Multipart").field(parts).finish(),
+            Body::Stream(stream) => f.debug_tuple("Stream").field(stream).finish(),
         }
     }
 }
@@ -377,7 +549,10 @@ impl fmt::Debug for Part {
 }
 
 /// A response as received: status, headers and the whole body (read within the body limit).
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the body truncated and redacted (see [`crate::redact`]).
+#[derive(Clone)]
+#[non_exhaustive]
 pub struct RawResponse {
     /// The operation it answers.
     pub operation: &'static str,
@@ -390,25 +565,52 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
+    /// A response to `operation` (for decoder tests and custom transports).
+    pub fn new(
+        operation: &'static str,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Self {
+        RawResponse {
+            operation,
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// Decodes the body as JSON into `T`, reporting the JSON path of a mismatch.
+    ///
+    /// serde's messages quote the offending value; the quoted text is elided from the error's
+    /// message when it is long or sits under a secret-looking field (the raw body keeps it).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         serde_path_to_error::deserialize(&mut de).map_err(|err| {
             let path = err.path().to_string();
-            self.decode_error(Some(path), err.into_inner().to_string())
+            let message = redact::decode_message(&path, &err.into_inner().to_string());
+            self.decode_error(Some(path), message)
         })
     }
 
     /// A decode error about this response, carrying its status and raw body.
     pub fn decode_error(&self, path: Option<String>, message: impl Into<String>) -> Error {
-        DecodeError {
-            operation: self.operation,
-            status: Some(self.status),
-            path,
-            message: message.into(),
-            body: self.body.clone(),
-        }
-        .into()
+        let mut error = DecodeError::new(self.operation, message)
+            .with_status(self.status)
+            .with_body(self.body.clone());
+        error.path = path;
+        error.into()
+    }
+
+    /// An API error about this response (a vendor failure inside a 2xx answer), carrying its
+    /// status, headers and raw body.
+    pub fn api_error(&self, code: Option<String>, message: Option<String>) -> Error {
+        let mut error = crate::ApiError::new(self.operation, self.status)
+            .with_headers(self.headers.clone())
+            .with_body(self.body.clone());
+        error.code = code;
+        error.message = message;
+        error.into()
     }
 
     /// A header value as text, if present and visible ASCII.
@@ -419,6 +621,17 @@ impl RawResponse {
     /// The `Content-Type` header, if any.
     pub fn content_type(&self) -> Option<&str> {
         self.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("headers", &redact::Headers(&self.headers))
+            .field("body", &redact::Body(&self.body))
+            .finish()
     }
 }
 
@@ -458,12 +671,12 @@ mod tests {
     }
 
     fn raw(body: &'static str) -> RawResponse {
-        RawResponse {
-            operation: "test.op",
-            status: StatusCode::OK,
-            headers: HeaderMap::new(),
-            body: Bytes::from_static(body.as_bytes()),
-        }
+        RawResponse::new(
+            "test.op",
+            StatusCode::OK,
+            HeaderMap::new(),
+            Bytes::from_static(body.as_bytes()),
+        )
     }
 
     #[test]
@@ -479,10 +692,17 @@ mod tests {
     }
 
     #[test]
-    fn post_is_not_idempotent_by_default_put_is() {
-        let post = Operation::<()>::with_decoder("t", Method::POST, "x", decode_unit);
-        let put = Operation::<()>::with_decoder("t", Method::PUT, "x", decode_unit);
-        assert!(!post.is_idempotent());
+    fn only_safe_methods_are_idempotent_by_default() {
+        for method in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
+            let op = Operation::<()>::with_decoder("t", method.clone(), "x", decode_unit);
+            assert!(!op.is_idempotent(), "{method}");
+        }
+        for method in [Method::GET, Method::HEAD, Method::OPTIONS] {
+            let op = Operation::<()>::with_decoder("t", method.clone(), "x", decode_unit);
+            assert!(op.is_idempotent(), "{method}");
+        }
+        let put =
+            Operation::<()>::with_decoder("t", Method::PUT, "x", decode_unit).idempotent(true);
         assert!(put.is_idempotent());
     }
 

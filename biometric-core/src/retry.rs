@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, StatusCode, header::RETRY_AFTER};
 
-use crate::error::Error;
+use crate::error::{Error, TransportKind};
 
 /// Exponential backoff with full jitter, capped by attempts and by total time.
 ///
@@ -142,7 +142,10 @@ impl RetryPolicy {
             return false;
         }
         match error {
-            Error::Transport(t) if t.is_connect() => true,
+            // Refused or unreachable: nothing was sent, so even a POST may go again.
+            Error::Transport(t) if t.kind() == TransportKind::Connect => true,
+            // A refused certificate is refused again: permanent until the settings change.
+            Error::Transport(t) if t.kind() == TransportKind::Tls => false,
             Error::Transport(_) => idempotent,
             Error::Api(api) => {
                 self.is_transient(api.status)

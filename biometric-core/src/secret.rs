@@ -73,19 +73,29 @@ pub fn sensitive_header(prefix: &str, secret: &SecretString) -> Result<HeaderVal
 /// The text that replaces secret values in logs.
 pub const REDACTED: &str = "REDACTED";
 
-/// `url` with the values of the named query parameters replaced by [`REDACTED`], for logging.
-pub fn redact_url(url: &Url, sensitive_query: &[&str]) -> String {
-    if url.query().is_none() || sensitive_query.is_empty() {
+/// `url` for logging: the value of every query parameter not named in `loggable` is replaced by
+/// [`REDACTED`].
+///
+/// An allow-list, not a deny-list: a secret parameter nobody thought of (a session, a lock id, a
+/// signed-URL token) stays hidden; a parameter is shown only when someone decided it is safe.
+///
+/// ```
+/// use biometric_core::{Url, redact_url};
+/// let url = Url::parse("http://dev/1.0/logs?lock_uid=0b7c&page=2").unwrap();
+/// assert_eq!(redact_url(&url, &["page"]), "http://dev/1.0/logs?lock_uid=REDACTED&page=2");
+/// ```
+pub fn redact_url(url: &Url, loggable: &[&str]) -> String {
+    if url.query().is_none() {
         return url.to_string();
     }
     let mut redacted = url.clone();
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .map(|(k, v)| {
-            let value = if sensitive_query.iter().any(|s| s.eq_ignore_ascii_case(&k)) {
-                REDACTED.to_owned()
-            } else {
+            let value = if loggable.iter().any(|s| s.eq_ignore_ascii_case(&k)) {
                 v.into_owned()
+            } else {
+                REDACTED.to_owned()
             };
             (k.into_owned(), value)
         })
@@ -99,9 +109,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redacts_only_named_parameters() {
+    fn shows_only_loggable_parameters() {
         let url = Url::parse("http://dev/x.fcgi?session=abc%2Fd&user_id=7").unwrap();
-        let text = redact_url(&url, &["session"]);
+        let text = redact_url(&url, &["user_id"]);
         assert_eq!(text, "http://dev/x.fcgi?session=REDACTED&user_id=7");
     }
 }

@@ -1,6 +1,42 @@
 //! Server-controlled enumerations that survive new values.
 
-/// Defines a `#[non_exhaustive]` enum of known wire strings with an `Unknown(String)` fallback,
+use std::fmt;
+
+/// A wire value that the SDK does not know, kept as sent.
+///
+/// Opaque: only parsing makes one, and parsing turns every known text into its named variant, so
+/// `Unknown` can never hold a known value (an `Unknown("SUCCEEDED")` that compares unequal to
+/// `Succeeded` cannot exist).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// The text as the server sent it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Used by [`string_enum!`](crate::string_enum) after it has matched every known value.
+#[doc(hidden)]
+pub fn unknown_value(text: &str) -> UnknownValue {
+    UnknownValue(text.to_owned())
+}
+
+/// Defines a `#[non_exhaustive]` enum of known wire strings with an `Unknown(UnknownValue)`
+/// fallback,
 /// so that a value added by a newer server or firmware does not fail the whole response.
 ///
 /// The enum gets `Debug`, `Clone`, `PartialEq`, `Eq`, `Hash`, `Display` (the wire text),
@@ -19,8 +55,18 @@
 /// let status: JobStatus = serde_json::from_str("\"SUCCEEDED\"").unwrap();
 /// assert_eq!(status, JobStatus::Succeeded);
 /// let newer: JobStatus = serde_json::from_str("\"PAUSED\"").unwrap();
-/// assert_eq!(newer, JobStatus::Unknown("PAUSED".into()));
+/// assert!(newer.is_unknown());
+/// assert_eq!(newer.as_str(), "PAUSED");
 /// assert_eq!(serde_json::to_string(&newer).unwrap(), "\"PAUSED\"");
+/// // A known value always parses to its variant, whichever way it comes in.
+/// assert_eq!(JobStatus::from("SUCCEEDED"), JobStatus::Succeeded);
+/// ```
+///
+/// There is no way to build an `Unknown` holding a known value:
+///
+/// ```compile_fail
+/// # biometric_core::string_enum! { pub enum JobStatus { Succeeded = "SUCCEEDED" } }
+/// let forged = JobStatus::Unknown(biometric_core::UnknownValue("SUCCEEDED".into()));
 /// ```
 #[macro_export]
 macro_rules! string_enum {
@@ -36,7 +82,7 @@ macro_rules! string_enum {
         $vis enum $name {
             $( $(#[$vmeta])* $variant, )+
             /// A value this version of the SDK does not know, kept as sent.
-            Unknown(::std::string::String),
+            Unknown($crate::UnknownValue),
         }
 
         impl $name {
@@ -44,7 +90,7 @@ macro_rules! string_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $wire, )+
-                    Self::Unknown(other) => other,
+                    Self::Unknown(other) => other.as_str(),
                 }
             }
 
@@ -58,7 +104,7 @@ macro_rules! string_enum {
             fn from(text: &str) -> Self {
                 match text {
                     $( $wire => Self::$variant, )+
-                    other => Self::Unknown(other.to_owned()),
+                    other => Self::Unknown($crate::__private::unknown_value(other)),
                 }
             }
         }

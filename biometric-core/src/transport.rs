@@ -8,7 +8,9 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue};
-use tracing::{Instrument, field};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::time::Instant;
+use tracing::{Instrument, Span, field};
 use url::Url;
 
 use crate::auth::AuthRequest;
@@ -18,6 +20,8 @@ use crate::retry::RetryPolicy;
 use crate::secret::redact_url;
 
 /// Reads a vendor's error body into `(code, message)`.
+///
+/// A plain function pointer for the same reasons as [`crate::Decoder`]: it needs no state.
 pub type ErrorParser = fn(&RawResponse) -> (Option<String>, Option<String>);
 
 /// Decorates a request just before it is sent (the engine's authentication).
@@ -37,8 +41,61 @@ pub(crate) struct Config {
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: u64,
-    pub(crate) sensitive_query: Vec<&'static str>,
+    pub(crate) loggable_query: Vec<&'static str>,
     pub(crate) error_parser: ErrorParser,
+}
+
+/// The retry state of one call: which attempt this is, and the policy and deadline it runs under.
+struct Retries<'a> {
+    policy: &'a RetryPolicy,
+    idempotent: bool,
+    replayable_body: bool,
+    started: Instant,
+    attempt: u32,
+}
+
+impl<'a> Retries<'a> {
+    fn new<T>(op: &'a Operation<T>, default: &'a RetryPolicy, started: Instant) -> Self {
+        Retries {
+            policy: op.retry_value().unwrap_or(default),
+            idempotent: op.is_idempotent(),
+            replayable_body: op.body_ref().is_replayable(),
+            started,
+            attempt: 1,
+        }
+    }
+
+    /// After a failed attempt: waits the backoff and returns `Ok` when another attempt may run,
+    /// or gives the error back. `replayable` is false when this attempt cannot be repeated at all
+    /// (a download that already wrote to its sink).
+    async fn wait_or_give_up<T>(
+        &mut self,
+        op: &Operation<T>,
+        error: Error,
+        replayable: bool,
+    ) -> Result<()> {
+        let allowed = replayable
+            && self.replayable_body
+            && self
+                .policy
+                .should_retry(&error, self.idempotent, self.attempt);
+        if !allowed {
+            return Err(error);
+        }
+        let wait = self.policy.backoff(self.attempt, &error);
+        if self.started.elapsed() + wait > self.policy.elapsed_cap() {
+            tracing::debug!(
+                operation = op.name(),
+                ?wait,
+                "no retry: the total-time cap would be exceeded"
+            );
+            return Err(error);
+        }
+        tracing::warn!(operation = op.name(), attempt = self.attempt, ?wait, error = %error, "retrying");
+        tokio::time::sleep(wait).await;
+        self.attempt += 1;
+        Ok(())
+    }
 }
 
 impl Transport {
@@ -55,67 +112,131 @@ impl Transport {
 
     /// Sends `operation` without authentication, with retries.
     pub async fn send<T>(&self, operation: &Operation<T>) -> Result<T> {
-        self.send_with(operation, &|_| Ok(())).await
+        operation.validate()?;
+        self.send_with(operation, &|_| Ok(()), Instant::now()).await
     }
 
-    /// Sends `operation`, decorating each attempt with `authorize`, retrying as the policy allows.
+    /// Sends `operation`, decorating each attempt with `authorize`, retrying as the policy allows
+    /// within the total-time cap counted from `started` (one deadline per call, replays
+    /// included).
     pub(crate) async fn send_with<T>(
         &self,
         op: &Operation<T>,
         authorize: Authorize<'_>,
+        started: Instant,
     ) -> Result<T> {
-        let policy = &self.inner.retry;
-        let started = tokio::time::Instant::now();
-        let mut attempt = 1;
+        let mut retries = Retries::new(op, &self.inner.retry, started);
         loop {
-            let error = match self.attempt(op, authorize, attempt).await {
+            let error = match self.decode_once(op, authorize, retries.attempt).await {
                 Ok(output) => return Ok(output),
                 Err(error) => error,
             };
-            if !policy.should_retry(&error, op.is_idempotent(), attempt) {
-                return Err(error);
-            }
-            let wait = policy.backoff(attempt, &error);
-            if started.elapsed() + wait > policy.elapsed_cap() {
-                tracing::debug!(
-                    operation = op.name(),
-                    ?wait,
-                    "no retry: the total-time cap would be exceeded"
-                );
-                return Err(error);
-            }
-            tracing::warn!(operation = op.name(), attempt, ?wait, error = %error, "retrying");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
+            retries.wait_or_give_up(op, error, true).await?;
         }
     }
 
-    /// One attempt: build, send, read within the limit, decode, all within the timeout.
-    async fn attempt<T>(
+    /// Sends `operation` and writes a success body to `sink` chunk by chunk, never holding it
+    /// whole. Returns the number of bytes written. Error bodies are read within the body limit
+    /// and become [`Error::Api`] as usual; a failure after the first byte was written is not
+    /// retried (the sink holds a partial body).
+    pub(crate) async fn stream_with<T, W>(
+        &self,
+        op: &Operation<T>,
+        authorize: Authorize<'_>,
+        started: Instant,
+        sink: &mut W,
+    ) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let mut retries = Retries::new(op, &self.inner.retry, started);
+        loop {
+            let mut wrote = false;
+            let attempt = self.stream_once(op, authorize, retries.attempt, sink, &mut wrote);
+            let error = match attempt.await {
+                Ok(total) => return Ok(total),
+                Err(error) => error,
+            };
+            retries.wait_or_give_up(op, error, !wrote).await?;
+        }
+    }
+
+    /// One attempt that reads the whole body and decodes it.
+    async fn decode_once<T>(
         &self,
         op: &Operation<T>,
         authorize: Authorize<'_>,
         attempt: u32,
     ) -> Result<T> {
-        let mut url = self.url_for(op)?;
+        let (url, headers) = self.prepare(op, authorize)?;
+        let span = self.span(op, attempt, &url);
+        let exchange = async {
+            let response = self.start(op, url, headers).await?;
+            let raw = self.read(op, response).await?;
+            if op.accepts(raw.status) {
+                op.decode(raw)
+            } else {
+                Err(self.api_error(raw))
+            }
+        };
+        self.timed(op, span, exchange).await
+    }
+
+    /// One attempt that streams a success body into `sink`; `wrote` tells whether it started.
+    async fn stream_once<T, W>(
+        &self,
+        op: &Operation<T>,
+        authorize: Authorize<'_>,
+        attempt: u32,
+        sink: &mut W,
+        wrote: &mut bool,
+    ) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let (url, headers) = self.prepare(op, authorize)?;
+        let span = self.span(op, attempt, &url);
+        let exchange = async {
+            let mut response = self.start(op, url, headers).await?;
+            if !op.accepts(response.status()) {
+                let raw = self.read(op, response).await?;
+                return Err(self.api_error(raw));
+            }
+            let mut total = 0u64;
+            while let Some(chunk) = next_chunk(&mut response, op.name()).await? {
+                *wrote = true;
+                sink.write_all(&chunk)
+                    .await
+                    .map_err(|e| sink_error(op.name(), e))?;
+                total += chunk.len() as u64;
+            }
+            sink.flush().await.map_err(|e| sink_error(op.name(), e))?;
+            Ok(total)
+        };
+        self.timed(op, span, exchange).await
+    }
+
+    /// The URL and headers of one attempt, authorized.
+    fn prepare<T>(&self, op: &Operation<T>, authorize: Authorize<'_>) -> Result<(Url, HeaderMap)> {
+        let mut url = self.url_for(op);
         let mut headers = op.headers().clone();
         authorize(&mut AuthRequest {
             url: &mut url,
             headers: &mut headers,
         })?;
+        Ok((url, headers))
+    }
 
-        let span = tracing::info_span!(
-            "biometric.request",
-            operation = op.name(),
-            method = %op.method(),
-            url = %redact_url(&url, &self.inner.sensitive_query),
-            attempt,
-            status = field::Empty,
-        );
+    /// Runs one attempt's exchange inside its span and its timeout.
+    async fn timed<T, R>(
+        &self,
+        op: &Operation<T>,
+        span: Span,
+        exchange: impl Future<Output = Result<R>>,
+    ) -> Result<R> {
         let timeout = op.timeout_value().unwrap_or(self.inner.timeout);
-        let exchange = self.exchange(op, url, headers);
         async move {
-            let started = tokio::time::Instant::now();
+            let started = Instant::now();
             let result = match tokio::time::timeout(timeout, exchange).await {
                 Ok(result) => result,
                 Err(_) => Err(TransportError::new(TransportKind::Timeout, op.name(), None).into()),
@@ -130,58 +251,70 @@ impl Transport {
         .await
     }
 
-    async fn exchange<T>(&self, op: &Operation<T>, url: Url, headers: HeaderMap) -> Result<T> {
+    /// The attempt's span. Its URL shows secret path segments as `REDACTED` and only the query
+    /// values the engine lists as loggable; it is only formatted when the span is enabled.
+    fn span<T>(&self, op: &Operation<T>, attempt: u32, url: &Url) -> Span {
+        let log_url = LogUrl {
+            transport: self,
+            url,
+            path: op.request_path(),
+        };
+        tracing::info_span!(
+            "biometric.request",
+            operation = op.name(),
+            method = %op.method(),
+            url = %log_url,
+            attempt,
+            status = field::Empty,
+        )
+    }
+
+    async fn start<T>(
+        &self,
+        op: &Operation<T>,
+        url: Url,
+        headers: HeaderMap,
+    ) -> Result<reqwest::Response> {
         let request = self
             .inner
             .client
             .request(op.method().clone(), url)
             .headers(headers);
-        let response = with_body(request, op.body_ref())?
+        let response = with_body(request, op)?
             .send()
             .await
             .map_err(|e| transport_error(op.name(), e))?;
-        let status = response.status();
-        tracing::Span::current().record("status", status.as_u16());
+        Span::current().record("status", response.status().as_u16());
+        Ok(response)
+    }
+
+    async fn read<T>(&self, op: &Operation<T>, response: reqwest::Response) -> Result<RawResponse> {
         let limit = op
             .max_response_bytes_value()
             .unwrap_or(self.inner.max_response_bytes);
+        let status = response.status();
         let headers = response.headers().clone();
         let body = read_limited(response, limit, op.name()).await?;
-        let raw = RawResponse {
-            operation: op.name(),
-            status,
-            headers,
-            body,
-        };
-        if op.accepts(status) {
-            op.decode(raw)
-        } else {
-            Err(self.api_error(raw))
-        }
+        Ok(RawResponse::new(op.name(), status, headers, body))
     }
 
     fn api_error(&self, raw: RawResponse) -> Error {
         let (code, message) = (self.inner.error_parser)(&raw);
-        ApiError {
-            operation: raw.operation,
-            status: raw.status,
-            code,
-            message,
-            headers: raw.headers,
-            body: raw.body,
-        }
-        .into()
+        let mut error = ApiError::new(raw.operation, raw.status)
+            .with_headers(raw.headers)
+            .with_body(raw.body);
+        error.code = code;
+        error.message = message;
+        error.into()
     }
 
-    /// The base URL plus the operation's path segments (each percent-encoded) and query.
-    fn url_for<T>(&self, op: &Operation<T>) -> Result<Url> {
-        let mut url = self.inner.base_url.clone();
-        {
-            let mut segments = url
-                .path_segments_mut()
-                .map_err(|_| Error::invalid("base_url", "must be a hierarchical http(s) URL"))?;
-            segments.pop_if_empty();
-            segments.extend(op.path().split('/').filter(|s| !s.is_empty()));
+    /// The base URL (a directory) plus the operation's encoded path and its query.
+    fn url_for<T>(&self, op: &Operation<T>) -> Url {
+        let base = &self.inner.base_url;
+        let mut url = base.clone();
+        let path = op.request_path().render(false);
+        if !path.is_empty() {
+            url.set_path(&format!("{}{path}", base.path()));
         }
         if !op.query_pairs().is_empty() {
             url.query_pairs_mut().extend_pairs(
@@ -190,21 +323,59 @@ impl Transport {
                     .map(|(k, v)| (k.as_ref(), v.as_str())),
             );
         }
-        Ok(url)
+        url
     }
 }
 
-fn with_body(request: reqwest::RequestBuilder, body: &Body) -> Result<reqwest::RequestBuilder> {
-    Ok(match body {
+/// The URL of a request as it may appear in logs (built only when a span is recorded): secret
+/// path segments replaced, and only loggable query values kept (so the auth scheme's query
+/// secrets, which are never loggable, show as `REDACTED`).
+struct LogUrl<'a> {
+    transport: &'a Transport,
+    url: &'a Url,
+    path: &'a crate::path::RequestPath,
+}
+
+impl std::fmt::Display for LogUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut url = self.url.clone();
+        let base = self.transport.inner.base_url.path();
+        url.set_path(&format!("{base}{}", self.path.render(true)));
+        f.write_str(&redact_url(&url, &self.transport.inner.loggable_query))
+    }
+}
+
+fn with_body<T>(
+    request: reqwest::RequestBuilder,
+    op: &Operation<T>,
+) -> Result<reqwest::RequestBuilder> {
+    // An explicit Content-Type on the operation wins over the body's default: one header only.
+    let explicit_type = op.headers().contains_key(CONTENT_TYPE);
+    let typed = |request: reqwest::RequestBuilder, default: HeaderValue| {
+        if explicit_type {
+            request
+        } else {
+            request.header(CONTENT_TYPE, default)
+        }
+    };
+    Ok(match op.body_ref() {
         Body::Empty => request,
-        Body::Json(data) => request
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .body(data.clone()),
-        Body::Bytes { content_type, data } => request
-            .header(CONTENT_TYPE, content_type.clone())
-            .body(data.clone()),
+        Body::Json(data) => {
+            typed(request, HeaderValue::from_static("application/json")).body(data.clone())
+        }
+        Body::Bytes { content_type, data } => {
+            typed(request, content_type.clone()).body(data.clone())
+        }
         Body::Form(fields) => request.form(fields),
         Body::Multipart(parts) => request.multipart(multipart_form(parts)?),
+        Body::Stream(stream) => {
+            let request = typed(request, stream.content_type().clone());
+            let request = match stream.length() {
+                Some(length) => request.header(http::header::CONTENT_LENGTH, length),
+                None => request,
+            };
+            request.body(reqwest::Body::wrap_stream(stream.open()?))
+        }
     })
 }
 
@@ -229,6 +400,14 @@ fn multipart_form(parts: &[crate::operation::Part]) -> Result<reqwest::multipart
         })
 }
 
+async fn next_chunk(response: &mut reqwest::Response, op: &'static str) -> Result<Option<Bytes>> {
+    response.chunk().await.map_err(|e| transport_error(op, e))
+}
+
+fn sink_error(op: &'static str, err: std::io::Error) -> Error {
+    TransportError::new(TransportKind::Io, op, Some(Arc::new(err))).into()
+}
+
 /// Reads the body, refusing more than `limit` bytes. A single-chunk body is not copied.
 async fn read_limited(
     mut response: reqwest::Response,
@@ -243,7 +422,7 @@ async fn read_limited(
     let mut first: Option<Bytes> = None;
     let mut rest: Option<BytesMut> = None;
     let mut total: u64 = 0;
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(op, e))? {
+    while let Some(chunk) = next_chunk(&mut response, op).await? {
         total += chunk.len() as u64;
         if total > limit {
             return Err(too_large());
@@ -269,7 +448,9 @@ async fn read_limited(
 
 /// Classifies a reqwest failure, dropping the URL (its query may hold a session id).
 pub(crate) fn transport_error(op: &'static str, err: reqwest::Error) -> Error {
-    let kind = if err.is_connect() {
+    let kind = if err.is_connect() && is_tls_failure(&err) {
+        TransportKind::Tls
+    } else if err.is_connect() {
         TransportKind::Connect
     } else if err.is_timeout() {
         TransportKind::Timeout
@@ -280,7 +461,26 @@ pub(crate) fn transport_error(op: &'static str, err: reqwest::Error) -> Error {
     } else {
         TransportKind::Io
     };
-    TransportError::new(kind, op, Some(Box::new(err.without_url()))).into()
+    TransportError::new(kind, op, Some(Arc::new(err.without_url()))).into()
+}
+
+/// Whether a rustls error (a refused certificate, a failed handshake) is somewhere in the cause
+/// chain. `io::Error` hides the error it wraps from `source()`, so it is unwrapped by hand.
+fn is_tls_failure(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(error) = current {
+        if error.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = error.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && is_tls_failure(inner)
+        {
+            return true;
+        }
+        current = error.source();
+    }
+    false
 }
 
 /// The default error-body reader: JSON with a common code/message field, or short plain text.

@@ -50,10 +50,6 @@ impl Auth for SessionAuth {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
         )
     }
-
-    fn sensitive_query(&self) -> &'static [&'static str] {
-        &["session"]
-    }
 }
 
 async fn login_answers(server: &MockServer, sessions: &[&str]) {
@@ -98,7 +94,7 @@ fn work() -> Operation<()> {
 
 fn engine(server: &MockServer, logins: &Arc<AtomicUsize>) -> Engine<SessionAuth> {
     Engine::builder(server.uri())
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .auth(SessionAuth {
             logins: logins.clone(),
         })
@@ -276,4 +272,40 @@ async fn static_header_auth_sends_a_sensitive_header() {
 
     let empty = StaticHeaderAuth::new("ocp-apim-subscription-key", "", &SecretString::from(""));
     assert!(matches!(empty, Err(Error::InvalidRequest { .. })));
+}
+
+#[tokio::test]
+async fn static_header_auth_takes_any_case_and_a_refused_key_is_not_replayed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_string("Access denied due to invalid subscription key."),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    // The header name as the vendor writes it, uppercase and all: no panic, a valid auth.
+    let auth = StaticHeaderAuth::new(
+        "Ocp-Apim-Subscription-Key",
+        "",
+        &SecretString::from("key-123"),
+    )
+    .unwrap();
+    let engine = Engine::builder(server.uri()).auth(auth).build().unwrap();
+    let enroll = Operation::with_decoder("t.enroll", Method::POST, "enroll", decode_unit);
+
+    let err = engine.execute(enroll).await.unwrap_err();
+
+    assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(
+        sent.len(),
+        1,
+        "a fixed key cannot be renewed, so the POST is not sent twice"
+    );
+    assert_eq!(sent[0].headers["ocp-apim-subscription-key"], "key-123");
+
+    let bad = StaticHeaderAuth::new("not a header", "", &SecretString::from("k"));
+    assert!(matches!(bad, Err(Error::InvalidRequest { ref field, .. }) if field == "header_name"));
 }

@@ -23,8 +23,8 @@ struct User {
 
 fn engine(server: &MockServer) -> Engine {
     Engine::builder(format!("{}/api/", server.uri()))
-        .user_agent("test-client/9.9")
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.user_agent("test-client/9.9"))
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap()
 }
@@ -150,7 +150,7 @@ async fn connection_refused_is_a_connect_error_that_was_not_sent() {
     drop(listener);
 
     let engine = Engine::builder(format!("http://127.0.0.1:{port}/"))
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap();
     let err = engine.execute(load_users()).await.unwrap_err();
@@ -280,7 +280,8 @@ async fn oversized_body_is_refused() {
             err,
             Error::ResponseTooLarge {
                 limit: 1000,
-                status: StatusCode::OK
+                status: StatusCode::OK,
+                ..
             }
         ),
         "{err:?}"
@@ -296,7 +297,7 @@ async fn engine_wide_body_limit_applies_to_every_operation() {
         .mount(&server)
         .await;
     let engine = Engine::builder(server.uri())
-        .max_response_bytes(63)
+        .http(|h| h.max_response_bytes(63))
         .build()
         .unwrap();
 

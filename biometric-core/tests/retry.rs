@@ -48,7 +48,7 @@ fn enroll_post() -> Operation<()> {
 async fn idempotent_operation_succeeds_after_two_503s() {
     let server = server_answering(&[503, 503]).await;
     let engine = Engine::builder(server.uri())
-        .retry(fast_policy())
+        .http(|h| h.retry(fast_policy()))
         .build()
         .unwrap();
 
@@ -61,7 +61,7 @@ async fn idempotent_operation_succeeds_after_two_503s() {
 async fn non_idempotent_operation_is_sent_once() {
     let server = server_answering(&[503, 503]).await;
     let engine = Engine::builder(server.uri())
-        .retry(fast_policy())
+        .http(|h| h.retry(fast_policy()))
         .build()
         .unwrap();
 
@@ -75,7 +75,7 @@ async fn non_idempotent_operation_is_sent_once() {
 async fn a_post_marked_idempotent_is_retried() {
     let server = server_answering(&[503]).await;
     let engine = Engine::builder(server.uri())
-        .retry(fast_policy())
+        .http(|h| h.retry(fast_policy()))
         .build()
         .unwrap();
 
@@ -91,7 +91,7 @@ async fn a_post_marked_idempotent_is_retried() {
 async fn attempt_cap_is_respected() {
     let server = server_answering(&[503; 10]).await;
     let engine = Engine::builder(server.uri())
-        .retry(fast_policy().max_attempts(3))
+        .http(|h| h.retry(fast_policy().max_attempts(3)))
         .build()
         .unwrap();
 
@@ -105,7 +105,7 @@ async fn attempt_cap_is_respected() {
 async fn final_statuses_are_not_retried() {
     let server = server_answering(&[400, 404]).await;
     let engine = Engine::builder(server.uri())
-        .retry(fast_policy())
+        .http(|h| h.retry(fast_policy()))
         .build()
         .unwrap();
 
@@ -119,7 +119,7 @@ async fn final_statuses_are_not_retried() {
 async fn vendor_marked_status_is_retried_and_unmarked_is_not() {
     let server = server_answering(&[409]).await;
     let marked = Engine::builder(server.uri())
-        .retry(fast_policy().transient_status(409))
+        .http(|h| h.retry(fast_policy().transient_status(409)))
         .build()
         .unwrap();
     marked.execute(get()).await.unwrap();
@@ -127,7 +127,7 @@ async fn vendor_marked_status_is_retried_and_unmarked_is_not() {
 
     let server = server_answering(&[500]).await;
     let unmarked = Engine::builder(server.uri())
-        .retry(fast_policy().final_status(500))
+        .http(|h| h.retry(fast_policy().final_status(500)))
         .build()
         .unwrap();
     assert_eq!(
@@ -141,7 +141,7 @@ async fn vendor_marked_status_is_retried_and_unmarked_is_not() {
 async fn retries_can_be_turned_off() {
     let server = server_answering(&[503]).await;
     let engine = Engine::builder(server.uri())
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap();
 
@@ -162,7 +162,7 @@ async fn retry_after_is_waited_for() {
         .mount(&server)
         .await;
     let engine = Engine::builder(server.uri())
-        .retry(fast_policy())
+        .http(|h| h.retry(fast_policy()))
         .build()
         .unwrap();
 
@@ -186,7 +186,10 @@ async fn a_retry_after_beyond_the_total_time_cap_ends_the_retries() {
         .mount(&server)
         .await;
     let policy = fast_policy().max_elapsed(Duration::from_secs(10));
-    let engine = Engine::builder(server.uri()).retry(policy).build().unwrap();
+    let engine = Engine::builder(server.uri())
+        .http(|h| h.retry(policy))
+        .build()
+        .unwrap();
 
     let err = engine.execute(get()).await.unwrap_err();
 
@@ -208,7 +211,10 @@ async fn the_total_time_cap_stops_retrying() {
     let policy = fast_policy()
         .max_attempts(50)
         .max_elapsed(Duration::from_millis(100));
-    let engine = Engine::builder(server.uri()).retry(policy).build().unwrap();
+    let engine = Engine::builder(server.uri())
+        .http(|h| h.retry(policy))
+        .build()
+        .unwrap();
 
     assert!(engine.execute(get()).await.is_err());
 
@@ -230,7 +236,7 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
         .initial_backoff(Duration::from_millis(25))
         .max_backoff(Duration::from_millis(25));
     let engine = Engine::builder(format!("http://{address}/"))
-        .retry(policy)
+        .http(|h| h.retry(policy))
         .build()
         .unwrap();
 
@@ -258,7 +264,10 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
 async fn an_unprocessed_status_is_retried_even_for_a_post() {
     let server = server_answering(&[503, 503]).await;
     let policy = fast_policy().unprocessed_status(503);
-    let engine = Engine::builder(server.uri()).retry(policy).build().unwrap();
+    let engine = Engine::builder(server.uri())
+        .http(|h| h.retry(policy))
+        .build()
+        .unwrap();
 
     engine.execute(enroll_post()).await.unwrap();
 

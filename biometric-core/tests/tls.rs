@@ -18,7 +18,7 @@ fn a_device_certificate_can_be_added_or_pinned() {
         let debug = format!("{tls:?}");
         assert!(debug.contains("extra_roots: 1"), "{debug}");
         Engine::builder("https://192.168.0.129/")
-            .tls(tls)
+            .http(|h| h.tls(tls))
             .build()
             .unwrap();
     }
@@ -29,7 +29,7 @@ fn the_last_resort_is_named_and_builds() {
     let tls = TlsOptions::default().danger_accept_invalid_certificates();
     assert!(format!("{tls:?}").contains("accept_invalid_certificates: true"));
     Engine::builder("https://192.168.0.129/")
-        .tls(tls)
+        .http(|h| h.tls(tls))
         .build()
         .unwrap();
 }

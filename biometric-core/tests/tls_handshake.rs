@@ -1,10 +1,13 @@
 //! Real TLS handshakes with a self-signed server on 127.0.0.1, as a LAN terminal presents one.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::routing::get;
-use biometric_core::{Engine, Error, Method, Operation, RetryPolicy, TlsOptions, decode_bytes};
+use biometric_core::{
+    Engine, Error, Method, Operation, RetryPolicy, TlsOptions, TransportKind, decode_bytes,
+};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -14,6 +17,11 @@ const KEY: &[u8] = include_bytes!("fixtures/loopback-key.pem");
 
 /// Serves `GET /version` over TLS on a free loopback port; returns the base URL.
 async fn tls_server() -> String {
+    tls_server_counting(Arc::default()).await
+}
+
+/// Like [`tls_server`], counting the TCP connections it accepts.
+async fn tls_server_counting(accepted: Arc<AtomicUsize>) -> String {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -33,6 +41,7 @@ async fn tls_server() -> String {
             let Ok((tcp, _)) = listener.accept().await else {
                 return;
             };
+            accepted.fetch_add(1, Ordering::SeqCst);
             let (acceptor, app) = (acceptor.clone(), app.clone());
             tokio::spawn(async move {
                 // A client that refuses the certificate ends the handshake: nothing to serve.
@@ -51,8 +60,8 @@ async fn tls_server() -> String {
 
 async fn fetch(base: &str, tls: TlsOptions) -> Result<Vec<u8>, Error> {
     let engine = Engine::builder(base)
-        .tls(tls)
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.tls(tls))
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()?;
     let op = Operation::with_decoder("test.version", Method::GET, "version", decode_bytes);
     engine.execute(op).await.map(|body| body.to_vec())
@@ -68,6 +77,31 @@ async fn an_unknown_self_signed_certificate_is_refused() {
     assert!(
         err.is_connect(),
         "a refused certificate means nothing was sent: {err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_certificate_is_permanent_and_never_retried() {
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let base = tls_server_counting(accepted.clone()).await;
+    let engine = Engine::builder(base)
+        .http(|h| h.retry(RetryPolicy::default().max_attempts(5)))
+        .build()
+        .unwrap();
+
+    let op = Operation::with_decoder("test.version", Method::GET, "version", decode_bytes);
+    let err = engine.execute(op).await.unwrap_err();
+
+    let Error::Transport(transport) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(transport.kind(), TransportKind::Tls, "{err:?}");
+    assert!(err.is_unsent(), "the handshake failed: nothing was sent");
+    // A refused connection is retried; a refused certificate would be refused again.
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "one handshake, no retry"
     );
 }
 

@@ -15,14 +15,33 @@
 //! names are equal. Enrollment with no suitable face answers `ENROLLMENT_FAILED` with
 //! `NoSuitableFaceImage`, as BWS does.
 //!
-//! # What else it checks
+//! # What else it checks (strictness)
 //!
-//! Every `/api` call needs `Authorization: Bearer <JWT>` signed HS512 or HS256 with the configured
-//! key, with `aud` = `BWS` and `sub` = `iss` = the client id, not expired (401 otherwise).
-//! [`BioIdSim::fail_next`] makes the next calls answer 503, for retry tests. Successful answers
-//! carry `jobid`, `bws-version`, the echoed `reference-number` and `date`.
+//! - Every `/api` call needs `Authorization: Bearer <JWT>` signed HS512 or HS256 with the
+//!   configured key, carrying every claim BioID's samples set: `sub` = `iss` = the client id,
+//!   `aud` = `BWS`, `iat`, `nbf` (not in the future) and `exp` (not past), with a lifetime
+//!   `exp - iat` of at most [`MAX_TOKEN_LIFETIME_SECS`] (the samples' 5 minutes). Otherwise 401.
+//!   Whether the real service refuses a longer lifetime is not documented: this fake holds
+//!   clients to the documented one.
+//! - A `POST` or `PUT` body must be sent as `Content-Type: application/json` (the documented
+//!   content type); otherwise 415 (the status is this fake's choice: BWS documents none).
+//! - Request bodies may hold only the documented camelCase keys, each of its documented type:
+//!   `image` (base64 string) and `tags` (array of strings) in an ImageData; `images`, `tags`,
+//!   `topMatches` (boolean) in a search; `liveImages`, `photo`, `disableLivenessDetection`
+//!   (boolean); `video`. A misspelling (`top_matches`, `Tags`, `liveimages`) or a wrong type is
+//!   HTTP 400 with `{"code": 3, "message": ...}` (gRPC INVALID_ARGUMENT).
+//!
+//! Successful answers carry `jobid`, `bws-version`, the echoed `reference-number` and `date`.
+//! Template thumbnails are PNG images, as documented (`thumbnails[{enrolled, image (base64
+//! PNG)}]`): a small grayscale PNG carrying the face marker in a `tEXt` chunk.
+//!
+//! # Fault injection
+//!
+//! [`BioIdSim::inject`] queues a [`Fault`] for the next API call (in order): HTTP 503, 408 or
+//! 500; a 400 whose gRPC code is a string; a job that ends `FAULTED` or `CANCELLED` (HTTP 200);
+//! an enrollment that fails with `NoFeatureVectors`. [`BioIdSim::fail_next`] queues 503s.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -38,6 +57,46 @@ use crate::server::{Running, loopback, serve};
 
 /// The BWS version the fake reports.
 pub const BWS_VERSION: &str = "3.0.0-sim";
+
+/// The longest JWT lifetime (`exp - iat`) the fake accepts: the 5 minutes BioID's samples use.
+pub const MAX_TOKEN_LIFETIME_SECS: i64 = 5 * 60;
+
+/// A failure the fake answers the next API call with. See [`BioIdSim::inject`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// HTTP 503: "currently unavailable ... retry with a backoff".
+    Unavailable,
+    /// HTTP 408: "client application cancelled the request".
+    RequestTimeout,
+    /// HTTP 500: "server experienced some unexpected behaviour".
+    ServerError,
+    /// HTTP 400 whose body carries the gRPC code as a string
+    /// (`{"code": "InvalidArgument", "message": ...}`): the docs leave the code's type open.
+    BadRequestWithStringCode,
+    /// HTTP 200 with `{"status": "FAULTED", "errors": [...]}`. The error code (`JobFaulted`)
+    /// and message are this fake's own: no code for a faulted job is documented.
+    JobFaulted,
+    /// HTTP 200 with `{"status": "CANCELLED", "errors": [...]}`. The error code
+    /// (`JobCancelled`) and message are this fake's own.
+    JobCancelled,
+    /// The next *enrollment* fails with the documented `NoFeatureVectors` (HTTP 200,
+    /// `ENROLLMENT_FAILED`, a failed `FaceFeaturesAvailable` check). Other calls leave it queued.
+    NoFeatureVectors,
+}
+
+impl Fault {
+    /// An HTTP-level fault, answered before the handler runs.
+    fn status(&self) -> Option<StatusCode> {
+        match self {
+            Fault::Unavailable => Some(StatusCode::SERVICE_UNAVAILABLE),
+            Fault::RequestTimeout => Some(StatusCode::REQUEST_TIMEOUT),
+            Fault::ServerError => Some(StatusCode::INTERNAL_SERVER_ERROR),
+            Fault::BadRequestWithStringCode => Some(StatusCode::BAD_REQUEST),
+            _ => None,
+        }
+    }
+}
 
 /// The fake's credentials.
 #[derive(Clone)]
@@ -93,7 +152,7 @@ struct Template {
 #[derive(Default)]
 struct Store {
     templates: BTreeMap<u64, Template>,
-    fail_next: usize,
+    faults: VecDeque<Fault>,
     jobs: u64,
 }
 
@@ -154,7 +213,33 @@ impl BioIdSim {
 
     /// The next `count` API calls answer 503 (the transient failure BWS documents).
     pub fn fail_next(&self, count: usize) {
-        self.store().fail_next = count;
+        let mut store = self.store();
+        for _ in 0..count {
+            store.faults.push_back(Fault::Unavailable);
+        }
+    }
+
+    /// Queues `fault` for the next API call (faults are answered in the order queued).
+    pub fn inject(&self, fault: Fault) {
+        self.store().faults.push_back(fault);
+    }
+
+    /// How many injected faults are still queued.
+    pub fn pending_faults(&self) -> usize {
+        self.store().faults.len()
+    }
+
+    /// A queued job fault (`FAULTED`, `CANCELLED`; `NoFeatureVectors` too when `enrolling`),
+    /// taken from the front of the queue.
+    fn job_fault(&self, enrolling: bool) -> Option<Fault> {
+        let mut store = self.store();
+        let front = store.faults.front()?;
+        let take = match front {
+            Fault::JobFaulted | Fault::JobCancelled => true,
+            Fault::NoFeatureVectors => enrolling,
+            _ => false,
+        };
+        if take { store.faults.pop_front() } else { None }
     }
 
     /// How many templates are stored.
@@ -205,6 +290,83 @@ fn jpeg_with_comment(text: &str) -> Vec<u8> {
     jpeg.extend_from_slice(text.as_bytes());
     jpeg.extend_from_slice(&[0xFF, 0xD9]);
     jpeg
+}
+
+/// The thumbnail the fake stores for an enrolled face of `person`: an 8x8 grayscale PNG (a
+/// valid file: signature, IHDR, a `tEXt` chunk `Comment` = `FACE=<person>;`, IDAT with an
+/// uncompressed deflate block, IEND).
+pub fn png_thumbnail(person: &str) -> Vec<u8> {
+    const SIZE: u32 = 8;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&SIZE.to_be_bytes());
+    ihdr.extend_from_slice(&SIZE.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit grayscale, no interlace
+    png_chunk(&mut png, b"IHDR", &ihdr);
+    let mut text = b"Comment\0".to_vec();
+    text.extend_from_slice(format!("FACE={person};").as_bytes());
+    png_chunk(&mut png, b"tEXt", &text);
+    // Each row: filter byte 0, then the pixels (a gradient).
+    let raw: Vec<u8> = (0..SIZE)
+        .flat_map(|y| std::iter::once(0).chain((0..SIZE).map(move |x| ((x + y) * 16) as u8)))
+        .collect();
+    let mut zlib = vec![0x78, 0x01, 0x01]; // zlib header, one final stored block
+    let len = raw.len() as u16;
+    zlib.extend_from_slice(&len.to_le_bytes());
+    zlib.extend_from_slice(&(!len).to_le_bytes());
+    zlib.extend_from_slice(&raw);
+    zlib.extend_from_slice(&adler32(&raw).to_be_bytes());
+    png_chunk(&mut png, b"IDAT", &zlib);
+    png_chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+fn png_chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = png.len();
+    png.extend_from_slice(kind);
+    png.extend_from_slice(data);
+    let crc = crc32(&png[start..]);
+    png.extend_from_slice(&crc.to_be_bytes());
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in data {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn adler32(data: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for byte in data {
+        a = (a + u32::from(*byte)) % 65521;
+        b = (b + a) % 65521;
+    }
+    (b << 16) | a
+}
+
+/// The body of a job that ended `FAULTED` or `CANCELLED` (HTTP 200; the error codes and
+/// messages are this fake's own, none is documented).
+fn failed_job(fault: &Fault) -> Response {
+    let (status, code, message) = match fault {
+        Fault::JobCancelled => (
+            "CANCELLED",
+            "JobCancelled",
+            "The job was cancelled (injected).",
+        ),
+        _ => ("FAULTED", "JobFaulted", "The job faulted (injected)."),
+    };
+    axum::Json(json!({"status": status, "errors": [{"errorCode": code, "message": message}]}))
+        .into_response()
 }
 
 /// The people on an image, one entry a face.
@@ -272,19 +434,56 @@ fn image_properties(image: &[u8]) -> Value {
 // Plumbing: auth, failures, documented headers, errors
 
 async fn guard(State(sim): State<BioIdSim>, request: Request, next: Next) -> Response {
-    {
+    let http_fault = {
         let mut store = sim.store();
-        if store.fail_next > 0 {
-            store.fail_next -= 1;
-            return (
+        match store.faults.front().and_then(Fault::status) {
+            Some(_) => store.faults.pop_front(),
+            None => None,
+        }
+    };
+    if let Some(fault) = http_fault {
+        return match fault {
+            Fault::BadRequestWithStringCode => (
+                StatusCode::BAD_REQUEST,
+                axum::Json(
+                    json!({"code": "InvalidArgument", "message": "injected invalid argument"}),
+                ),
+            )
+                .into_response(),
+            Fault::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request cancelled by the client",
+            )
+                .into_response(),
+            Fault::ServerError => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal server error").into_response()
+            }
+            _ => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service temporarily unavailable",
             )
-                .into_response();
-        }
+                .into_response(),
+        };
     }
     if !authorized(&sim.config, request.headers()) {
         return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let has_body = matches!(
+        *request.method(),
+        axum::http::Method::POST | axum::http::Method::PUT
+    );
+    let is_json = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if has_body && !is_json {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            axum::Json(json!({"code": 3, "message": "Content-Type must be application/json"})),
+        )
+            .into_response();
     }
     let reference = request.headers().get("reference-number").cloned();
     let mut response = next.run(request).await;
@@ -310,10 +509,15 @@ async fn guard(State(sim): State<BioIdSim>, request: Request, next: Next) -> Res
 }
 
 fn authorized(config: &BioIdConfig, headers: &HeaderMap) -> bool {
+    /// Every claim BioID's samples set is required.
     #[derive(serde::Deserialize)]
     struct Claims {
         sub: String,
         iss: String,
+        iat: i64,
+        #[allow(dead_code)]
+        nbf: i64,
+        exp: i64,
     }
     let Some(token) = headers
         .get("authorization")
@@ -333,10 +537,17 @@ fn authorized(config: &BioIdConfig, headers: &HeaderMap) -> bool {
     }
     let mut validation = jsonwebtoken::Validation::new(header.alg);
     validation.set_audience(&["BWS"]);
-    validation.set_required_spec_claims(&["exp", "aud", "sub", "iss"]);
+    validation.set_required_spec_claims(&["exp", "nbf", "aud", "sub", "iss"]);
+    validation.validate_nbf = true;
     let key = jsonwebtoken::DecodingKey::from_secret(&config.key);
     match jsonwebtoken::decode::<Claims>(token, &key, &validation) {
-        Ok(data) => data.claims.sub == config.client_id && data.claims.iss == config.client_id,
+        Ok(data) => {
+            let claims = data.claims;
+            claims.sub == config.client_id
+                && claims.iss == config.client_id
+                && claims.exp - claims.iat <= MAX_TOKEN_LIFETIME_SECS
+                && claims.iat <= chrono::Utc::now().timestamp() + 60
+        }
         Err(_) => false,
     }
 }
@@ -385,11 +596,67 @@ fn parse_class(raw: &str) -> Result<u64, Reject> {
     }
 }
 
+/// The JSON type a documented key must have.
+#[derive(Clone, Copy)]
+enum Kind {
+    Str,
+    Bool,
+    Array,
+    StrArray,
+}
+
+impl Kind {
+    fn accepts(self, value: &Value) -> bool {
+        match self {
+            Kind::Str => value.is_string(),
+            Kind::Bool => value.is_boolean(),
+            Kind::Array => value.is_array(),
+            Kind::StrArray => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Value::is_string)),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Str => "a string",
+            Kind::Bool => "a boolean",
+            Kind::Array => "an array",
+            Kind::StrArray => "an array of strings",
+        }
+    }
+}
+
+/// `value` must be an object with only the documented keys (camelCase, case-sensitive), each of
+/// its documented type.
+fn documented(value: &Value, what: &str, keys: &[(&str, Kind)]) -> Result<(), Reject> {
+    let fields = value
+        .as_object()
+        .ok_or_else(|| bad_request(format!("{what} must be a JSON object")))?;
+    for (key, value) in fields {
+        let Some((_, kind)) = keys.iter().find(|(k, _)| k == key) else {
+            return Err(bad_request(format!("{what}: unknown field `{key}`")));
+        };
+        if !kind.accepts(value) {
+            return Err(bad_request(format!(
+                "{what}: `{key}` must be {}",
+                kind.name()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// An image's bytes and its tags.
 type TaggedImage = (Vec<u8>, Vec<String>);
 
 /// `{"image": base64, "tags"?: [...]}` into bytes and tags.
 fn image_data(value: &Value) -> Result<TaggedImage, Reject> {
+    documented(
+        value,
+        "ImageData",
+        &[("image", Kind::Str), ("tags", Kind::StrArray)],
+    )?;
     let image = value
         .get("image")
         .and_then(Value::as_str)
@@ -428,6 +695,7 @@ fn template_status(class_id: u64, template: &Template, thumbnails: bool) -> Valu
         "thumbnails": []
     });
     if thumbnails {
+        // Documented as base64 PNG: the stored thumbnails are PNG files.
         status["thumbnails"] = template
             .thumbnails
             .iter()
@@ -454,10 +722,30 @@ async fn enroll(
         .iter()
         .map(image_data)
         .collect::<Result<Vec<_>, _>>()?;
-    let properties: Vec<Value> = images
+    let mut properties: Vec<Value> = images
         .iter()
         .map(|(bytes, _)| image_properties(bytes))
         .collect();
+    match sim.job_fault(true) {
+        Some(Fault::NoFeatureVectors) => {
+            for property in &mut properties {
+                property["qualityAssessments"]
+                    .as_array_mut()
+                    .expect("an array")
+                    .push(json!({"check": "FaceFeaturesAvailable", "score": 0.0, "message": "No face features could be extracted (injected)."}));
+            }
+            return Ok(axum::Json(json!({
+                "status": "SUCCEEDED",
+                "errors": [{"errorCode": "NoFeatureVectors", "message": "No feature vectors could be extracted (injected)."}],
+                "imageProperties": properties,
+                "performedAction": "ENROLLMENT_FAILED",
+                "enrolledImages": 0
+            }))
+            .into_response());
+        }
+        Some(fault) => return Ok(failed_job(&fault)),
+        None => {}
+    }
     let suitable: Vec<(&Vec<u8>, String, &Vec<String>)> = images
         .iter()
         .filter_map(|(bytes, tags)| single_face(bytes).map(|person| (bytes, person, tags)))
@@ -488,8 +776,8 @@ async fn enroll(
             enrolled: enrolled.clone(),
         });
         template.enrolled = enrolled;
-        for (bytes, _, tags) in &suitable {
-            template.thumbnails.push((*bytes).clone());
+        for (_, person, tags) in &suitable {
+            template.thumbnails.push(png_thumbnail(person));
             template.tags.extend(tags.iter().cloned());
         }
     }
@@ -516,6 +804,9 @@ async fn verify(
 ) -> Result<Response, Reject> {
     let class_id = parse_class(&class_id)?;
     let (image, _) = image_data(&parse_json(&body)?)?;
+    if let Some(fault) = sim.job_fault(false) {
+        return Ok(failed_job(&fault));
+    }
     let store = sim.store();
     let template = store
         .templates
@@ -542,6 +833,15 @@ async fn verify(
 
 async fn search(State(sim): State<BioIdSim>, body: Bytes) -> Result<Response, Reject> {
     let body = parse_json(&body)?;
+    documented(
+        &body,
+        "search",
+        &[
+            ("images", Kind::Array),
+            ("tags", Kind::StrArray),
+            ("topMatches", Kind::Bool),
+        ],
+    )?;
     let images = body
         .get("images")
         .and_then(Value::as_array)
@@ -555,6 +855,9 @@ async fn search(State(sim): State<BioIdSim>, body: Bytes) -> Result<Response, Re
         .get("topMatches")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    if let Some(fault) = sim.job_fault(false) {
+        return Ok(failed_job(&fault));
+    }
     let store = sim.store();
     let result: Vec<Value> = images
         .iter()
@@ -681,8 +984,13 @@ fn live_images(body: &Value) -> Result<Vec<TaggedImage>, Reject> {
     Ok(images)
 }
 
-async fn liveness(body: Bytes) -> Result<Response, Reject> {
-    let images = live_images(&parse_json(&body)?)?;
+async fn liveness(State(sim): State<BioIdSim>, body: Bytes) -> Result<Response, Reject> {
+    let body = parse_json(&body)?;
+    documented(&body, "livenessdetection", &[("liveImages", Kind::Array)])?;
+    let images = live_images(&body)?;
+    if let Some(fault) = sim.job_fault(false) {
+        return Ok(failed_job(&fault));
+    }
     let live = judge_liveness(&images);
     let properties: Vec<Value> = images
         .iter()
@@ -698,9 +1006,21 @@ async fn liveness(body: Bytes) -> Result<Response, Reject> {
     .into_response())
 }
 
-async fn photo_verify(body: Bytes) -> Result<Response, Reject> {
+async fn photo_verify(State(sim): State<BioIdSim>, body: Bytes) -> Result<Response, Reject> {
     let body = parse_json(&body)?;
+    documented(
+        &body,
+        "photoverify",
+        &[
+            ("liveImages", Kind::Array),
+            ("photo", Kind::Str),
+            ("disableLivenessDetection", Kind::Bool),
+        ],
+    )?;
     let images = live_images(&body)?;
+    if let Some(fault) = sim.job_fault(false) {
+        return Ok(failed_job(&fault));
+    }
     let photo = decode_base64(
         body.get("photo")
             .and_then(Value::as_str)
@@ -732,8 +1052,12 @@ async fn photo_verify(body: Bytes) -> Result<Response, Reject> {
     .into_response())
 }
 
-async fn video_liveness(body: Bytes) -> Result<Response, Reject> {
+async fn video_liveness(State(sim): State<BioIdSim>, body: Bytes) -> Result<Response, Reject> {
     let body = parse_json(&body)?;
+    documented(&body, "videolivenessdetection", &[("video", Kind::Str)])?;
+    if let Some(fault) = sim.job_fault(false) {
+        return Ok(failed_job(&fault));
+    }
     let video = decode_base64(
         body.get("video")
             .and_then(Value::as_str)
@@ -765,5 +1089,18 @@ mod tests {
         );
         assert!(faces(&image_without_face()).is_empty());
         assert_eq!(&face_image("ana")[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
+    }
+
+    #[test]
+    fn png_checksums_match_known_values() {
+        assert_eq!(crc32(b"IEND"), 0xAE42_6082, "the CRC every PNG ends with");
+        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        let png = png_thumbnail("ana");
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(
+            &png[png.len() - 8..],
+            &[b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]
+        );
+        assert_eq!(faces(&png), ["ana"]);
     }
 }

@@ -9,15 +9,50 @@
 //! - `remote_enroll.fcgi` for `face`, `biometry` and `card`. Synchronous calls answer after
 //!   [`ControlIdConfig::capture_delay`] (the person at the device) with synthetic data: a JPEG
 //!   face, three raw 8-bit grayscale fingerprints of `width * height` bytes, a card value of
-//!   `12 * 2^32 + 30000 + user_id`. Asynchronous calls answer `{}` at once and POST the result to
-//!   `http://<monitor hostname>:<monitor port>/<card|fingerprint|face>_create.fcgi` after the
-//!   delay. Saving needs an existing user. [`ControlIdSim::face_exists_as`] makes the next face
-//!   enrollment fail with `FACE_EXISTS`.
-//! - `cancel_remote_enroll.fcgi` ends a capture in progress (it answers `{"success": false,
-//!   "error": "Canceled"}`).
+//!   `12 * 2^32 + 30000 + user_id`. Asynchronous calls answer `{}` at once and, after the delay,
+//!   send the result to your server (see "Asynchronous results"). Saving needs an existing user.
+//!   [`ControlIdSim::face_exists_as`] makes the next face enrollment fail with `FACE_EXISTS`.
+//! - `cancel_remote_enroll.fcgi` ends a capture in progress: a synchronous call then answers
+//!   `{"success": false, "error": CANCEL_REASON, ...}`. **[`CANCEL_REASON`] (`"Canceled"`) is
+//!   this fake's own text**: the documentation says a failure "contains the element error" but
+//!   names no reason for a cancelled enrollment.
 //! - Photos: `user_set_image` (a JPEG under 1 MB, else `{"success": false, "errors": [...]}`),
 //!   `user_get_image`, `user_destroy_image`, `user_list_images`.
 //! - `set_configuration` / `get_configuration` for the `monitor` section (values as strings).
+//!
+//! # Asynchronous results
+//!
+//! Only a not-saved result is sent ("If save is false, the object will be sent to the
+//! registered server"; a saved face "does not generate image data return to the remote
+//! server"): with `save: true` nothing is posted. With `save: false`, when a monitor is
+//! configured, in this order:
+//! 1. in an online mode ([`ControlIdConfig::online_mode`], on by default), the `*.fcgi` callback
+//!    to `http://<hostname>:<port>/`: `card_create.fcgi`, `face_create.fcgi` (`face` as one
+//!    object), `fingerprint_create.fcgi`, or with [`ControlIdConfig::extract_templates`]
+//!    `template_create.fcgi` (binary body, sizes in the query). The documentation posts these
+//!    to "the server configured on the device"; this fake uses the monitor's host and port;
+//! 2. the monitor notification to `http://<hostname>:<port>/<path>/<name>`: `user_image`,
+//!    `template` or `card`. **Its payload shape is not documented**; this fake sends the
+//!    synchronous answer's fields without `success` (`user_id`, `device_id` and `user_image`,
+//!    `finger_type` + `fingerprints`, or `card_value`).
+//!
+//! Each post is sent once (the documentation describes no resend); every asynchronous result
+//! and the status each post got is recorded: [`ControlIdSim::async_results`].
+//!
+//! # Strictness
+//!
+//! It refuses, with HTTP 400 `{"error": "<reason>"}` (the status and texts are this fake's:
+//! the documentation gives no error answer for a malformed command), what the documentation
+//! rules out:
+//! - a JSON command whose body is not sent as `Content-Type: application/json` (HTTP 415);
+//! - an unknown key, in particular `message` in `remote_enroll.fcgi` (the field list's name is
+//!   `msg`; the example that sends `message` contradicts it);
+//! - a wrong JSON type: `type`, `msg`, `registration` strings; `user_id`, `countdown`
+//!   integers; `save`, `sync`, `auto` booleans (`"true"` is a string, refused); `panic_finger`
+//!   0 or 1; monitor values strings and only the documented monitor keys.
+//!
+//! Every accepted `remote_enroll.fcgi` body is recorded ([`ControlIdSim::enroll_requests`]),
+//! for what it cannot judge (the on-screen text, a `countdown` without `auto`...).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,7 +64,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use biometric_core::{Body, Engine, Method, Operation, RetryPolicy, decode_unit};
+use biometric_core::{Body, Engine, Method, Operation, RetryPolicy, decode_raw};
 use serde_json::{Map, Value, json};
 use tokio::sync::Notify;
 
@@ -43,6 +78,8 @@ pub struct ControlIdConfig {
     device_id: i64,
     session_ttl: Duration,
     capture_delay: Duration,
+    online_mode: bool,
+    extract_templates: bool,
 }
 
 impl ControlIdConfig {
@@ -54,7 +91,24 @@ impl ControlIdConfig {
             device_id: 935107,
             session_ttl: Duration::from_secs(600),
             capture_delay: Duration::from_millis(150),
+            online_mode: true,
+            extract_templates: false,
         }
+    }
+
+    /// Whether the device is in an online mode, so asynchronous results also go to the
+    /// `*_create.fcgi` callbacks (on by default). Off: only the monitor notifications.
+    pub fn online_mode(mut self, online: bool) -> Self {
+        self.online_mode = online;
+        self
+    }
+
+    /// Whether the device extracts fingerprint templates, so an asynchronous fingerprint
+    /// result goes to `template_create.fcgi` instead of `fingerprint_create.fcgi` (off by
+    /// default).
+    pub fn extract_templates(mut self, extract: bool) -> Self {
+        self.extract_templates = extract;
+        self
     }
 
     /// How long a session lasts (10 minutes by default).
@@ -114,6 +168,21 @@ struct Device {
     fingerprints: BTreeMap<i64, usize>,
     monitor: Map<String, Value>,
     face_exists_as: Option<i64>,
+    enroll_requests: Vec<Value>,
+    async_results: Vec<AsyncResult>,
+}
+
+/// An asynchronous enrollment that finished, and what the fake sent for it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AsyncResult {
+    /// `face`, `biometry` or `card`.
+    pub kind: String,
+    /// Whether it was saved on the device (then nothing is sent).
+    pub save: bool,
+    /// Each post, in order: the request path (with its query) and the HTTP status your server
+    /// answered (`None` when it could not be reached).
+    pub posts: Vec<(String, Option<u16>)>,
 }
 
 /// The fake device and its state. Clones share the state.
@@ -122,6 +191,7 @@ pub struct ControlIdSim {
     config: Arc<ControlIdConfig>,
     device: Arc<Mutex<Device>>,
     cancel: Arc<Notify>,
+    finished: Arc<Notify>,
 }
 
 impl std::fmt::Debug for ControlIdSim {
@@ -143,6 +213,7 @@ impl ControlIdSim {
             config: Arc::new(config),
             device: Arc::new(Mutex::new(device)),
             cancel: Arc::default(),
+            finished: Arc::default(),
         }
     }
 
@@ -178,8 +249,34 @@ impl ControlIdSim {
             .fold(Router::new(), |router, (path, route)| {
                 router.route(path, route)
             })
+            .layer(axum::middleware::from_fn(json_commands_only))
             .layer(axum::extract::DefaultBodyLimit::max(2 * 1000 * 1000))
             .with_state(self.clone())
+    }
+
+    /// Every `remote_enroll.fcgi` body the fake accepted, in order.
+    pub fn enroll_requests(&self) -> Vec<Value> {
+        self.device().enroll_requests.clone()
+    }
+
+    /// The asynchronous enrollments finished so far, with what was posted for each.
+    pub fn async_results(&self) -> Vec<AsyncResult> {
+        self.device().async_results.clone()
+    }
+
+    /// Waits until `count` asynchronous enrollments have finished (their posts answered or
+    /// failed), then returns them all. No timing: it wakes when the fake records one.
+    pub async fn wait_for_async_results(&self, count: usize) -> Vec<AsyncResult> {
+        loop {
+            let finished = self.finished.notified();
+            tokio::pin!(finished);
+            finished.as_mut().enable();
+            let results = self.async_results();
+            if results.len() >= count {
+                return results;
+            }
+            finished.await;
+        }
     }
 
     /// Ends every session, as a device restart or a timeout would.
@@ -315,6 +412,116 @@ fn parse(body: &Bytes) -> Result<Value, Reject> {
     serde_json::from_slice(body).map_err(|_| error(StatusCode::BAD_REQUEST, "Invalid JSON"))
 }
 
+/// The reason a cancelled synchronous enrollment answers with. Not from the documentation,
+/// which names no reason for a cancel: this fake's own text.
+pub const CANCEL_REASON: &str = "Canceled";
+
+/// Refuses a JSON command whose body is not declared `application/json` (the notes: every
+/// command is a UTF-8 JSON body with that content type, except the raw image upload). The 415
+/// status is this fake's choice: the device's answer is not documented.
+async fn json_commands_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path() == "/user_set_image.fcgi"
+        || request.method() != axum::http::Method::POST
+    {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 2 * 1000 * 1000).await else {
+        return error(StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response();
+    };
+    let is_json = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if !bytes.is_empty() && !is_json {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        )
+        .into_response();
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
+}
+
+/// The JSON type a documented key must have.
+#[derive(Clone, Copy)]
+enum Kind {
+    Str,
+    Int,
+    Bool,
+    Object,
+    Array,
+    /// An array or an object (a `where` filter, `order`).
+    Any,
+}
+
+impl Kind {
+    fn accepts(self, value: &Value) -> bool {
+        match self {
+            Kind::Str => value.is_string(),
+            Kind::Int => value.is_i64() || value.is_u64(),
+            Kind::Bool => value.is_boolean(),
+            Kind::Object => value.is_object(),
+            Kind::Array => value.is_array(),
+            Kind::Any => true,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Str => "a string",
+            Kind::Int => "an integer",
+            Kind::Bool => "a boolean",
+            Kind::Object => "an object",
+            Kind::Array => "an array",
+            Kind::Any => "a value",
+        }
+    }
+}
+
+/// The body must be an object holding only the documented keys, each of its documented type.
+fn documented<'a>(
+    body: &'a Value,
+    command: &str,
+    keys: &[(&str, Kind)],
+) -> Result<&'a Map<String, Value>, Reject> {
+    let fields = body.as_object().ok_or_else(|| {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("{command}: the body must be a JSON object"),
+        )
+    })?;
+    for (key, value) in fields {
+        let Some((_, kind)) = keys.iter().find(|(k, _)| k == key) else {
+            let hint = if key == "message" && keys.iter().any(|(k, _)| *k == "msg") {
+                " (the documented field is `msg`)"
+            } else {
+                ""
+            };
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                &format!("{command}: unknown parameter `{key}`{hint}"),
+            ));
+        };
+        if !kind.accepts(value) {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                &format!("{command}: `{key}` must be {}", kind.name()),
+            ));
+        }
+    }
+    Ok(fields)
+}
+
 /// The session check, then the JSON body.
 fn authorized(sim: &ControlIdSim, query: &Option<String>, body: &Bytes) -> Result<Value, Reject> {
     if !sim.session_ok(query.as_deref()) {
@@ -338,8 +545,11 @@ fn user_by_id(
     sim: &ControlIdSim,
     query: &Option<String>,
     body: &Bytes,
+    command: &str,
+    keys: &[(&str, Kind)],
 ) -> Result<(i64, Value), Reject> {
     let body = authorized(sim, query, body)?;
+    documented(&body, command, keys)?;
     users_only(&body)?;
     let id = where_id(&body)
         .ok_or_else(|| error(StatusCode::BAD_REQUEST, "where.users.id is required"))?;
@@ -356,6 +566,11 @@ fn where_id(body: &Value) -> Option<i64> {
 
 async fn login(State(sim): State<ControlIdSim>, body: Bytes) -> Result<Response, Reject> {
     let body = parse(&body)?;
+    documented(
+        &body,
+        "login",
+        &[("login", Kind::Str), ("password", Kind::Str)],
+    )?;
     let login = body.get("login").and_then(Value::as_str);
     let password = body.get("password").and_then(Value::as_str);
     if login != Some(sim.config.login.as_str()) || password != Some(sim.config.password.as_str()) {
@@ -395,6 +610,11 @@ async fn create_objects(
     body: Bytes,
 ) -> Result<Response, Reject> {
     let body = authorized(&sim, &query, &body)?;
+    documented(
+        &body,
+        "create_objects",
+        &[("object", Kind::Str), ("values", Kind::Array)],
+    )?;
     users_only(&body)?;
     let values = body
         .get("values")
@@ -439,6 +659,18 @@ async fn load_objects(
     body: Bytes,
 ) -> Result<Response, Reject> {
     let body = authorized(&sim, &query, &body)?;
+    documented(
+        &body,
+        "load_objects",
+        &[
+            ("object", Kind::Str),
+            ("fields", Kind::Array),
+            ("limit", Kind::Int),
+            ("offset", Kind::Int),
+            ("order", Kind::Any),
+            ("where", Kind::Object),
+        ],
+    )?;
     users_only(&body)?;
     let offset = body.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
     let limit = body
@@ -463,7 +695,17 @@ async fn modify_objects(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, Reject> {
-    let (id, body) = user_by_id(&sim, &query, &body)?;
+    let (id, body) = user_by_id(
+        &sim,
+        &query,
+        &body,
+        "modify_objects",
+        &[
+            ("object", Kind::Str),
+            ("values", Kind::Object),
+            ("where", Kind::Object),
+        ],
+    )?;
     let values = body
         .get("values")
         .and_then(Value::as_object)
@@ -485,7 +727,13 @@ async fn destroy_objects(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, Reject> {
-    let (id, _) = user_by_id(&sim, &query, &body)?;
+    let (id, _) = user_by_id(
+        &sim,
+        &query,
+        &body,
+        "destroy_objects",
+        &[("object", Kind::Str), ("where", Kind::Object)],
+    )?;
     let mut device = sim.device();
     let changes = usize::from(device.users.remove(&id).is_some());
     device.photos.remove(&id);
@@ -506,6 +754,19 @@ struct Enrollment {
     panic_finger: i64,
 }
 
+/// The parameters `remote-enroll.txt` lists, with their types.
+const ENROLL_KEYS: [(&str, Kind); 9] = [
+    ("type", Kind::Str),
+    ("user_id", Kind::Int),
+    ("save", Kind::Bool),
+    ("panic_finger", Kind::Int),
+    ("registration", Kind::Str),
+    ("msg", Kind::Str),
+    ("sync", Kind::Bool),
+    ("auto", Kind::Bool),
+    ("countdown", Kind::Int),
+];
+
 async fn remote_enroll(
     State(sim): State<ControlIdSim>,
     RawQuery(query): RawQuery,
@@ -520,7 +781,12 @@ async fn remote_enroll(
         // The person at the device takes a moment; a cancel ends the wait.
         tokio::select! {
             _ = tokio::time::sleep(sim.config.capture_delay) => ok(capture(&sim, &enrollment)),
-            _ = sim.cancel.notified() => ok(json!({"success": false, "error": "Canceled"})),
+            _ = sim.cancel.notified() => ok(json!({
+                "success": false,
+                "error": CANCEL_REASON,
+                "user_id": enrollment.user_id,
+                "device_id": sim.config.device_id
+            })),
         }
     } else {
         let sim = sim.clone();
@@ -528,7 +794,18 @@ async fn remote_enroll(
             tokio::select! {
                 _ = tokio::time::sleep(sim.config.capture_delay) => {
                     let result = capture(&sim, &enrollment);
-                    post_result(&sim, &enrollment.kind, result).await;
+                    let posts = if enrollment.save {
+                        // Documented: a saved enrollment sends no data to the server.
+                        Vec::new()
+                    } else {
+                        post_result(&sim, &enrollment, result).await
+                    };
+                    sim.device().async_results.push(AsyncResult {
+                        kind: enrollment.kind.clone(),
+                        save: enrollment.save,
+                        posts,
+                    });
+                    sim.finished.notify_waiters();
                 }
                 _ = sim.cancel.notified() => {}
             }
@@ -538,15 +815,39 @@ async fn remote_enroll(
 }
 
 fn read_enrollment(sim: &ControlIdSim, body: &Value) -> Result<Enrollment, Reject> {
-    let kind = body.get("type").and_then(Value::as_str).unwrap_or_default();
+    let fields = documented(body, "remote_enroll", &ENROLL_KEYS)?;
+    let kind = fields
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !matches!(kind, "face" | "biometry" | "card") {
         return Err(error(
             StatusCode::BAD_REQUEST,
             "type must be card, face or biometry",
         ));
     }
-    let save = body.get("save").and_then(Value::as_bool).unwrap_or(false);
-    let user_id = body.get("user_id").and_then(Value::as_i64);
+    let panic_finger = fields
+        .get("panic_finger")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if !matches!(panic_finger, 0 | 1) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "panic_finger must be 0 or 1",
+        ));
+    }
+    if fields
+        .get("countdown")
+        .and_then(Value::as_i64)
+        .is_some_and(|seconds| seconds < 1)
+    {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "countdown must be a positive number of seconds",
+        ));
+    }
+    let save = fields.get("save").and_then(Value::as_bool).unwrap_or(false);
+    let user_id = fields.get("user_id").and_then(Value::as_i64);
     if save {
         let exists = user_id.is_some_and(|id| sim.device().users.contains_key(&id));
         if !exists {
@@ -556,15 +857,13 @@ fn read_enrollment(sim: &ControlIdSim, body: &Value) -> Result<Enrollment, Rejec
             ));
         }
     }
+    sim.device().enroll_requests.push(body.clone());
     Ok(Enrollment {
         kind: kind.to_owned(),
         user_id: user_id.unwrap_or(0),
         save,
-        sync: body.get("sync").and_then(Value::as_bool).unwrap_or(false),
-        panic_finger: body
-            .get("panic_finger")
-            .and_then(Value::as_i64)
-            .unwrap_or(0),
+        sync: fields.get("sync").and_then(Value::as_bool).unwrap_or(false),
+        panic_finger,
     })
 }
 
@@ -604,10 +903,28 @@ fn capture(sim: &ControlIdSim, enrollment: &Enrollment) -> Value {
     }
 }
 
-/// Sends an asynchronous result to the server the monitor names, as the device does in online
-/// mode (`card_create.fcgi`, `fingerprint_create.fcgi`, `face_create.fcgi`).
-async fn post_result(sim: &ControlIdSim, kind: &str, mut result: Value) {
-    let (host, port) = {
+/// The synthetic fingerprint template the fake "extracts": not a real template format.
+pub fn synthetic_template(user_id: i64) -> Vec<u8> {
+    format!("controlid sim template of user {user_id}").into_bytes()
+}
+
+/// One post to your server.
+struct Post {
+    /// Appended to `http://hostname:port/` (the monitor's `path` included for notifications).
+    base_path: String,
+    endpoint: &'static str,
+    query: Vec<(&'static str, String)>,
+    body: Body,
+}
+
+/// Sends a not-saved asynchronous result to your server, as the module docs describe, and
+/// returns what each post got.
+async fn post_result(
+    sim: &ControlIdSim,
+    enrollment: &Enrollment,
+    result: Value,
+) -> Vec<(String, Option<u16>)> {
+    let (host, port, path) = {
         let device = sim.device();
         let text = |key: &str| {
             device
@@ -616,53 +933,143 @@ async fn post_result(sim: &ControlIdSim, kind: &str, mut result: Value) {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         };
-        (text("hostname"), text("port"))
+        (text("hostname"), text("port"), text("path"))
     };
     let (Some(host), Some(port)) = (host, port) else {
-        eprintln!("biometric-sim (controlid): no monitor configured; the {kind} result is dropped");
-        return;
+        eprintln!(
+            "biometric-sim (controlid): no monitor configured; the {} result is dropped",
+            enrollment.kind
+        );
+        return Vec::new();
     };
-    let endpoint = match kind {
-        "face" => {
-            // The callback carries the picture under `face`, not `user_image`.
-            if let Some(image) = result.as_object_mut().and_then(|r| r.remove("user_image")) {
-                result["face"] = json!({"image": image, "width": 300, "height": 300});
+    let mut fields = result.as_object().cloned().unwrap_or_default();
+    fields.remove("success");
+    let json_body =
+        |value: &Value| Body::Json(serde_json::to_vec(value).unwrap_or_default().into());
+    let mut posts = Vec::new();
+    if sim.config.online_mode {
+        let mut callback = fields.clone();
+        let (endpoint, body, query) = match enrollment.kind.as_str() {
+            "face" => {
+                // The callback carries the picture under `face` (one object, as in the example).
+                if let Some(image) = callback.remove("user_image") {
+                    callback.insert(
+                        "face".into(),
+                        json!({"image": image, "width": 300, "height": 300}),
+                    );
+                }
+                (
+                    "face_create.fcgi",
+                    json_body(&Value::Object(callback)),
+                    Vec::new(),
+                )
             }
-            "face_create.fcgi"
-        }
-        "biometry" => "fingerprint_create.fcgi",
-        _ => "card_create.fcgi",
-    };
-    if let Some(fields) = result.as_object_mut() {
-        fields.remove("success");
+            "biometry" if sim.config.extract_templates => {
+                let template = synthetic_template(enrollment.user_id);
+                let query = vec![
+                    ("card_id", String::new()),
+                    ("device_id", sim.config.device_id.to_string()),
+                    ("finger_type", enrollment.panic_finger.to_string()),
+                    ("size0", template.len().to_string()),
+                    ("temp_num", "1".to_owned()),
+                    ("user_id", enrollment.user_id.to_string()),
+                ];
+                (
+                    "template_create.fcgi",
+                    Body::bytes("application/octet-stream", template),
+                    query,
+                )
+            }
+            "biometry" => (
+                "fingerprint_create.fcgi",
+                json_body(&Value::Object(callback)),
+                Vec::new(),
+            ),
+            _ => (
+                "card_create.fcgi",
+                json_body(&Value::Object(callback)),
+                Vec::new(),
+            ),
+        };
+        posts.push(Post {
+            base_path: String::new(),
+            endpoint,
+            query,
+            body,
+        });
     }
-    let Ok(engine) = Engine::builder(format!("http://{host}:{port}/"))
-        .retry(RetryPolicy::disabled())
+    let name = match enrollment.kind.as_str() {
+        "face" => "user_image",
+        "biometry" => "template",
+        _ => "card",
+    };
+    let prefix = path.unwrap_or_default();
+    let prefix = prefix.trim_matches('/');
+    posts.push(Post {
+        base_path: if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}/")
+        },
+        endpoint: name,
+        query: Vec::new(),
+        body: json_body(&Value::Object(fields)),
+    });
+    let mut outcomes = Vec::new();
+    for post in posts {
+        outcomes.push(send_post(&host, &port, post).await);
+    }
+    outcomes
+}
+
+/// Posts once (no resend: none is documented) and reports the path and status.
+async fn send_post(host: &str, port: &str, post: Post) -> (String, Option<u16>) {
+    let mut shown = format!("/{}{}", post.base_path, post.endpoint);
+    if !post.query.is_empty() {
+        let query: Vec<String> = post.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        shown = format!("{shown}?{}", query.join("&"));
+    }
+    // The configured path lives in the base URL; the operation's path is a fixed name.
+    let Ok(engine) = Engine::builder(format!("http://{host}:{port}/{}", post.base_path))
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
     else {
         eprintln!("biometric-sim (controlid): monitor address {host}:{port} is not usable");
-        return;
+        return (shown, None);
     };
-    let bytes = serde_json::to_vec(&result).unwrap_or_default();
-    let op = Operation::with_decoder(
-        "controlid_sim.callback",
-        Method::POST,
-        endpoint,
-        decode_unit,
-    )
-    .unauthenticated()
-    .body(Body::Json(bytes.into()));
-    if let Err(error) = engine.execute(op).await {
-        eprintln!("biometric-sim (controlid): posting {endpoint} failed: {error}");
+    let op = post.query.into_iter().fold(
+        Operation::with_decoder(
+            "controlid_sim.callback",
+            Method::POST,
+            post.endpoint,
+            decode_raw,
+        )
+        .unauthenticated()
+        .body(post.body),
+        |op, (name, value)| op.query(name, value),
+    );
+    let op = op
+        .accept_status(StatusCode::BAD_REQUEST)
+        .accept_status(StatusCode::INTERNAL_SERVER_ERROR);
+    match engine.execute(op).await {
+        Ok(raw) => (shown, Some(raw.status.as_u16())),
+        Err(error) => {
+            eprintln!("biometric-sim (controlid): posting {shown} failed: {error}");
+            (shown, error.status().map(|s| s.as_u16()))
+        }
     }
 }
 
 async fn cancel_remote_enroll(
     State(sim): State<ControlIdSim>,
     RawQuery(query): RawQuery,
+    body: Bytes,
 ) -> Response {
-    if !sim.session_ok(query.as_deref()) {
-        return unauthorized().into_response();
+    // "This request has no parameters": an empty body or `{}`.
+    if let Err(reject) = authorized(&sim, &query, &body)
+        .and_then(|body| documented(&body, "cancel_remote_enroll", &[]).map(drop))
+    {
+        return reject.into_response();
     }
     sim.cancel.notify_waiters();
     StatusCode::OK.into_response()
@@ -727,6 +1134,7 @@ async fn user_destroy_image(
     body: Bytes,
 ) -> Result<Response, Reject> {
     let body = authorized(&sim, &query, &body)?;
+    documented(&body, "user_destroy_image", &[("user_id", Kind::Int)])?;
     let user_id = body
         .get("user_id")
         .and_then(Value::as_i64)
@@ -748,23 +1156,40 @@ async fn user_list_images(
 // ---------------------------------------------------------------------------------------------
 // Configuration (monitor section)
 
+/// The monitor keys the notes document.
+const MONITOR_KEYS: [&str; 7] = [
+    "request_timeout",
+    "hostname",
+    "port",
+    "path",
+    "alive_interval",
+    "enable_photo_upload",
+    "inform_access_event_id",
+];
+
 async fn set_configuration(
     State(sim): State<ControlIdSim>,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, Reject> {
     let body = authorized(&sim, &query, &body)?;
+    // Other configuration sections exist on the device but are not simulated.
+    documented(&body, "set_configuration", &[("monitor", Kind::Object)])?;
     let monitor = body
         .get("monitor")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    if monitor.values().any(|v| !v.is_string()) {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "configuration values must be strings",
-        ));
-    }
+    let keys: Vec<(&str, Kind)> = MONITOR_KEYS.iter().map(|k| (*k, Kind::Str)).collect();
+    documented(
+        &Value::Object(monitor.clone()),
+        "set_configuration.monitor",
+        &keys,
+    )
+    .map_err(|reject| Reject {
+        message: format!("{} (configuration values must be strings)", reject.message),
+        ..reject
+    })?;
     sim.device().monitor.extend(monitor);
     Ok(ok(json!({})))
 }
@@ -775,6 +1200,18 @@ async fn get_configuration(
     body: Bytes,
 ) -> Result<Response, Reject> {
     let body = authorized(&sim, &query, &body)?;
+    documented(&body, "get_configuration", &[("monitor", Kind::Array)])?;
+    if let Some(unknown) = body["monitor"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|key| !key.as_str().is_some_and(|key| MONITOR_KEYS.contains(&key)))
+    {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            &format!("get_configuration: unknown monitor key {unknown}"),
+        ));
+    }
     let wanted: Vec<String> = body
         .get("monitor")
         .and_then(Value::as_array)

@@ -48,10 +48,6 @@ impl Auth for SessionAuth {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
         ) || error.message.as_deref().is_some_and(says_session_invalid)
     }
-
-    fn sensitive_query(&self) -> &'static [&'static str] {
-        &["session"]
-    }
 }
 
 fn says_session_invalid(message: &str) -> bool {

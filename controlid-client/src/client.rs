@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use biometric_core::{
-    Credentials, Engine, ExposeSecret, Method, Operation, Result, RetryPolicy, StatusCode,
-    TlsOptions, decode_unit,
+    Credentials, Engine, ExposeSecret, HttpConfig, Method, Operation, RequestOptions, Result,
+    StatusCode, decode_unit,
 };
 use serde::Deserialize;
 
@@ -13,6 +13,9 @@ use crate::error::parse_error_body;
 
 /// The default timeout of a call that does not wait for a person.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Query parameters whose values may be logged; the session never is.
+const LOGGABLE_QUERY: &[&str] = &[];
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -42,9 +45,7 @@ pub struct Client {
 pub struct ClientBuilder {
     base_url: String,
     credentials: Option<Credentials>,
-    timeout: Duration,
-    retry: RetryPolicy,
-    tls: TlsOptions,
+    http: HttpConfig,
 }
 
 impl Client {
@@ -54,9 +55,7 @@ impl Client {
         ClientBuilder {
             base_url: base_url.into(),
             credentials: None,
-            timeout: DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            tls: TlsOptions::default(),
+            http: HttpConfig::new(USER_AGENT).timeout(DEFAULT_TIMEOUT),
         }
     }
 }
@@ -68,23 +67,20 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of calls that do not wait for a person (15 s by default). Synchronous
-    /// enrollments have their own, longer timeouts.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The retry policy. Enrollment calls are never retried once they may have reached the
-    /// device.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// TLS settings (a device with HTTPS on uses a self-signed certificate).
-    pub fn tls(mut self, tls: TlsOptions) -> Self {
-        self.tls = tls;
+    /// Timeouts, retries, TLS, body limit and `User-Agent` (see [`HttpConfig`]). The Control iD
+    /// defaults: 15 s for calls that do not wait for a person (synchronous enrollments have their
+    /// own, longer timeouts), the core's retry policy (enrollments are never retried once they
+    /// may have reached the device), platform TLS roots (a device with HTTPS on uses a
+    /// self-signed certificate: add it with [`biometric_core::TlsOptions`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = controlid_client::Client::builder("http://192.168.0.129")
+    ///     .http(|h| h.timeout(Duration::from_secs(5)));
+    /// # let _ = builder;
+    /// ```
+    pub fn http(mut self, configure: impl FnOnce(HttpConfig) -> HttpConfig) -> Self {
+        self.http = configure(self.http);
         self
     }
 
@@ -100,10 +96,8 @@ impl ClientBuilder {
             return Err(biometric_core::Error::invalid("login", "must not be empty"));
         }
         let engine = Engine::builder(self.base_url)
-            .user_agent(USER_AGENT)
-            .timeout(self.timeout)
-            .retry(self.retry)
-            .tls(self.tls)
+            .config(self.http)
+            .loggable_query(LOGGABLE_QUERY)
             .error_parser(parse_error_body)
             .auth(SessionAuth { credentials })
             .build()?;
@@ -155,6 +149,23 @@ impl Client {
             "session_is_valid.fcgi",
         );
         Ok(self.engine.execute(op).await?.session_is_valid)
+    }
+
+    /// A clone of this client (same session, same connections) whose every call gets `options`:
+    /// a longer timeout, another retry policy, extra headers.
+    ///
+    /// ```no_run
+    /// # async fn demo(device: controlid_client::Client) -> controlid_client::Result<()> {
+    /// use std::time::Duration;
+    /// use biometric_core::RequestOptions;
+    /// let patient = device.with_options(RequestOptions::new().timeout(Duration::from_secs(60)));
+    /// patient.session_is_valid().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            engine: self.engine.with_options(options),
+        }
     }
 
     /// Sends an operation on the session (for calls this crate does not wrap yet).

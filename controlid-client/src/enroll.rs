@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use biometric_core::{ApiError, Error, Image, Method, Operation, RawResponse, Result, decode_unit};
+use biometric_core::{Error, Image, Method, Operation, RawResponse, Result, decode_unit};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -24,6 +24,13 @@ pub const FINGERPRINT_TIMEOUT: Duration = Duration::from_secs(90);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnrollTarget {
     /// Saved on the device for this existing user (`save: true`).
+    ///
+    /// Synchronously, the response still carries the result. Asynchronously, nothing comes
+    /// back: `remote-enroll.txt` says an asynchronous face enrollment with `save: true` "does not
+    /// generate image data return to the remote server" (read the picture afterwards with
+    /// [`Client::user_image`]). For cards and fingerprints the text only says that a not-saved
+    /// object "will be sent to the registered server"; it is silent on a saved one. So no
+    /// `face_create.fcgi` payload is promised, and no card or fingerprint callback either.
     SaveToUser(UserId),
     /// Not saved: returned in the response (synchronous) or sent to your server (asynchronous),
     /// labelled with `user_id` when given (`save: false`).
@@ -137,7 +144,12 @@ impl Common {
 
     /// The asynchronous form: returns once the device accepted.
     async fn send_async(&self, extra: Map<String, Value>) -> Result<()> {
-        let op = self.operation(false, extra, decode_unit, crate::client::DEFAULT_TIMEOUT)?;
+        let op = self.operation(
+            false,
+            extra,
+            decode_accepted,
+            crate::client::DEFAULT_TIMEOUT,
+        )?;
         self.client.engine.execute(op).await
     }
 }
@@ -183,7 +195,16 @@ macro_rules! common_setters {
 #[must_use = "call .sync().send().await or .send().await"]
 pub struct FaceEnroll {
     common: Common,
-    countdown: Option<u64>,
+    auto: Option<AutoCapture>,
+}
+
+/// How automatic capture was asked for.
+#[derive(Debug, Clone, Copy)]
+enum AutoCapture {
+    /// `auto: true` alone: the device's configured countdown (factory default 5 s).
+    DeviceCountdown,
+    /// `auto: true` with `countdown` in whole seconds.
+    Countdown(u64),
 }
 
 impl FaceEnroll {
@@ -200,15 +221,28 @@ impl FaceEnroll {
                 "must be a whole number of seconds, at least 1",
             ));
         }
-        self.countdown = Some(seconds);
+        self.auto = Some(AutoCapture::Countdown(seconds));
+        self
+    }
+
+    /// Captures automatically once the face is centred, after the device's own countdown
+    /// (`auto: true` without `countdown`; the factory default is 5 s).
+    pub fn auto_capture_with_device_countdown(mut self) -> Self {
+        self.auto = Some(AutoCapture::DeviceCountdown);
         self
     }
 
     fn extra(&self) -> Map<String, Value> {
         let mut extra = Map::new();
-        if let Some(countdown) = self.countdown {
-            extra.insert("auto".into(), json!(true));
-            extra.insert("countdown".into(), json!(countdown));
+        match self.auto {
+            None => {}
+            Some(AutoCapture::DeviceCountdown) => {
+                extra.insert("auto".into(), json!(true));
+            }
+            Some(AutoCapture::Countdown(seconds)) => {
+                extra.insert("auto".into(), json!(true));
+                extra.insert("countdown".into(), json!(seconds));
+            }
         }
         extra
     }
@@ -218,8 +252,15 @@ impl FaceEnroll {
         self.common.sync(self.extra(), decode_face, FACE_TIMEOUT)
     }
 
-    /// Starts the enrollment and returns once the device accepted it; the result goes to your
-    /// server (`face_create.fcgi` or the monitor's `user_image`).
+    /// Starts the enrollment and returns once the device accepted it.
+    ///
+    /// With [`EnrollTarget::Return`], the result goes to your server: the monitor's
+    /// `user_image` notification, and `face_create.fcgi` when the device is in an online mode.
+    /// With [`EnrollTarget::SaveToUser`], no image comes back at all (see its docs): read it
+    /// with [`Client::user_image`].
+    ///
+    /// A refusal in the answer (`success: false`, `error`) is an [`Error::Api`], as for
+    /// [`SyncEnroll::send`].
     pub async fn send(self) -> Result<()> {
         self.common.send_async(self.extra()).await
     }
@@ -254,8 +295,12 @@ impl FingerprintEnroll {
             .sync(self.extra(), decode_fingerprint, FINGERPRINT_TIMEOUT)
     }
 
-    /// Starts the enrollment and returns once the device accepted it; the result goes to your
-    /// server (`fingerprint_create.fcgi` or `template_create.fcgi`).
+    /// Starts the enrollment and returns once the device accepted it. With
+    /// [`EnrollTarget::Return`] the result goes to your server (`fingerprint_create.fcgi`, or
+    /// `template_create.fcgi` when the device extracts templates); with
+    /// [`EnrollTarget::SaveToUser`] nothing is sent (see its docs).
+    ///
+    /// A refusal in the answer (`success: false`, `error`) is an [`Error::Api`].
     pub async fn send(self) -> Result<()> {
         self.common.send_async(self.extra()).await
     }
@@ -276,8 +321,11 @@ impl CardEnroll {
         self.common.sync(Map::new(), decode_card, CARD_TIMEOUT)
     }
 
-    /// Starts the enrollment and returns once the device accepted it; the result goes to your
-    /// server (`card_create.fcgi`).
+    /// Starts the enrollment and returns once the device accepted it. With
+    /// [`EnrollTarget::Return`] the result goes to your server (`card_create.fcgi`); with
+    /// [`EnrollTarget::SaveToUser`] nothing is sent (see its docs).
+    ///
+    /// A refusal in the answer (`success: false`, `error`) is an [`Error::Api`].
     pub async fn send(self) -> Result<()> {
         self.common.send_async(Map::new()).await
     }
@@ -388,19 +436,19 @@ fn refused(raw: &RawResponse) -> Option<Error> {
         let reason = outcome
             .error
             .unwrap_or_else(|| "enrollment failed".to_owned());
-        return Some(
-            ApiError {
-                operation: raw.operation,
-                status: raw.status,
-                code: Some(reason.clone()),
-                message: Some(reason),
-                headers: raw.headers.clone(),
-                body: raw.body.clone(),
-            }
-            .into(),
-        );
+        return Some(raw.api_error(Some(reason.clone()), Some(reason)));
     }
     None
+}
+
+/// The asynchronous answer: the device accepted, unless it says otherwise the way the
+/// synchronous answer does (`success: false` or an `error`: "if the registration fails, the
+/// return contains the element error").
+fn decode_accepted(raw: RawResponse) -> Result<()> {
+    match refused(&raw) {
+        Some(error) => Err(error),
+        None => decode_unit(raw),
+    }
 }
 
 fn decode_face(raw: RawResponse) -> Result<FaceEnrollment> {
@@ -479,7 +527,7 @@ impl Client {
     pub fn remote_enroll_face(&self, target: EnrollTarget) -> FaceEnroll {
         FaceEnroll {
             common: Common::new(self, "face", target),
-            countdown: None,
+            auto: None,
         }
     }
 

@@ -50,7 +50,8 @@ pub(crate) fn parse_error_body(raw: &RawResponse) -> (Option<String>, Option<Str
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EnrollFailure {
-    /// The device's reason (`FACE_EXISTS`, `Timeout`, `Canceled`...).
+    /// The device's reason, as sent. The notes name `FACE_EXISTS`; no other reason text is
+    /// documented, so compare others only with what your devices are seen to send.
     pub reason: String,
     /// With `FACE_EXISTS`: the user the face already belongs to.
     pub match_user_id: Option<UserId>,

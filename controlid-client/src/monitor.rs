@@ -20,6 +20,17 @@ pub struct MonitorConfig {
     pub path: String,
     /// How long the device waits for your server.
     pub request_timeout: Duration,
+    /// How often the device sends its `device_is_alive` heartbeat (`alive_interval`, in
+    /// milliseconds on the wire; the device's default is 30 s). `None`: not sent, the device
+    /// keeps its own value (or the device reported none).
+    pub alive_interval: Option<Duration>,
+    /// `enable_photo_upload`, as the device's text. The notes name the key but not its values,
+    /// so it is sent exactly as given (every monitor value travels as a string). `None`: not
+    /// sent (or the device reported none).
+    pub enable_photo_upload: Option<String>,
+    /// `inform_access_event_id`, as the device's text. The notes name the key but not its
+    /// values, so it is sent exactly as given. `None`: not sent (or the device reported none).
+    pub inform_access_event_id: Option<String>,
 }
 
 impl MonitorConfig {
@@ -31,7 +42,30 @@ impl MonitorConfig {
             port,
             path: path.trim_start_matches('/').to_owned(),
             request_timeout: Duration::from_secs(5),
+            alive_interval: None,
+            enable_photo_upload: None,
+            inform_access_event_id: None,
         }
+    }
+
+    /// Sets how often the device sends `device_is_alive` (whole milliseconds, at least 1).
+    pub fn alive_interval(mut self, interval: Duration) -> Self {
+        self.alive_interval = Some(interval);
+        self
+    }
+
+    /// Sets `enable_photo_upload` to `value`, sent as written (the documentation does not list
+    /// its values).
+    pub fn enable_photo_upload(mut self, value: impl Into<String>) -> Self {
+        self.enable_photo_upload = Some(value.into());
+        self
+    }
+
+    /// Sets `inform_access_event_id` to `value`, sent as written (the documentation does not
+    /// list its values).
+    pub fn inform_access_event_id(mut self, value: impl Into<String>) -> Self {
+        self.inform_access_event_id = Some(value.into());
+        self
     }
 
     /// Sets how long the device waits for your server.
@@ -53,6 +87,26 @@ impl MonitorConfig {
                 "must be positive",
             ));
         }
+        if self
+            .alive_interval
+            .is_some_and(|i| i.as_millis() == 0 || i.subsec_nanos() % 1_000_000 != 0)
+        {
+            return Err(Error::invalid(
+                "monitor.alive_interval",
+                "must be a whole number of milliseconds, at least 1",
+            ));
+        }
+        for (field, value) in [
+            ("monitor.enable_photo_upload", &self.enable_photo_upload),
+            (
+                "monitor.inform_access_event_id",
+                &self.inform_access_event_id,
+            ),
+        ] {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(Error::invalid(field, "must not be empty when given"));
+            }
+        }
         Ok(())
     }
 }
@@ -68,6 +122,27 @@ struct Wire {
     path: String,
     #[serde(default)]
     request_timeout: String,
+    #[serde(default)]
+    alive_interval: String,
+    #[serde(default)]
+    enable_photo_upload: String,
+    #[serde(default)]
+    inform_access_event_id: String,
+}
+
+/// Every monitor key the notes document, in the order they are asked for.
+const MONITOR_KEYS: [&str; 7] = [
+    "hostname",
+    "port",
+    "path",
+    "request_timeout",
+    "alive_interval",
+    "enable_photo_upload",
+    "inform_access_event_id",
+];
+
+fn non_empty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
 }
 
 impl Client {
@@ -83,7 +158,7 @@ impl Client {
             "get_configuration.fcgi",
         )
         .idempotent(true)
-        .json_body(&json!({"monitor": ["hostname", "port", "path", "request_timeout"]}))?;
+        .json_body(&json!({ "monitor": MONITOR_KEYS }))?;
         let wire = self.engine.execute(op).await?.monitor;
         let number = |field: &str, text: &str| -> Result<u64> {
             if text.is_empty() {
@@ -103,6 +178,11 @@ impl Client {
                 "request_timeout",
                 &wire.request_timeout,
             )?),
+            alive_interval: non_empty(wire.alive_interval)
+                .map(|text| number("alive_interval", &text).map(Duration::from_millis))
+                .transpose()?,
+            enable_photo_upload: non_empty(wire.enable_photo_upload),
+            inform_access_event_id: non_empty(wire.inform_access_event_id),
             hostname: wire.hostname,
             path: wire.path,
         })
@@ -112,12 +192,27 @@ impl Client {
     /// notifications reach your server.
     pub async fn set_monitor_config(&self, config: &MonitorConfig) -> Result<()> {
         config.check()?;
-        let body = json!({"monitor": {
-            "hostname": config.hostname,
-            "port": config.port.to_string(),
-            "path": config.path,
-            "request_timeout": config.request_timeout.as_millis().to_string(),
-        }});
+        let mut monitor = serde_json::Map::new();
+        monitor.insert("hostname".into(), json!(config.hostname));
+        monitor.insert("port".into(), json!(config.port.to_string()));
+        monitor.insert("path".into(), json!(config.path));
+        monitor.insert(
+            "request_timeout".into(),
+            json!(config.request_timeout.as_millis().to_string()),
+        );
+        if let Some(interval) = config.alive_interval {
+            monitor.insert(
+                "alive_interval".into(),
+                json!(interval.as_millis().to_string()),
+            );
+        }
+        if let Some(value) = &config.enable_photo_upload {
+            monitor.insert("enable_photo_upload".into(), json!(value));
+        }
+        if let Some(value) = &config.inform_access_event_id {
+            monitor.insert("inform_access_event_id".into(), json!(value));
+        }
+        let body = json!({ "monitor": monitor });
         let op = Operation::with_decoder(
             "controlid.set_configuration",
             Method::POST,

@@ -1,8 +1,8 @@
 //! User photos: the face picture the device recognises a user by.
 
 use biometric_core::{
-    ApiError, Body, Error, Image, ImageFormat, MB, Method, Operation, RawResponse, Result,
-    SizeLimit, decode_unit,
+    Body, Error, Image, ImageFormat, MB, Method, Operation, RawResponse, Result, SizeLimit,
+    decode_unit,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -88,15 +88,7 @@ fn decode_set_image(raw: RawResponse) -> Result<PhotoScores> {
     let wire: Wire = raw.json()?;
     if wire.success == Some(false) {
         let (code, message) = crate::error::parse_error_body(&raw);
-        return Err(ApiError {
-            operation: raw.operation,
-            status: raw.status,
-            code,
-            message,
-            headers: raw.headers,
-            body: raw.body,
-        }
-        .into());
+        return Err(raw.api_error(code, message));
     }
     Ok(wire.scores)
 }

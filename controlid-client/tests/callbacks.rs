@@ -161,7 +161,7 @@ fn enrollment_notifications_keep_every_field() {
 #[test]
 fn unknown_paths_keep_everything() {
     let callback = parse(
-        "/api/notifications/pin",
+        "/api/notifications/not_a_documented_name",
         "x=1",
         Some("application/json"),
         br#"{"pin": "1234"}"#,
@@ -178,9 +178,47 @@ fn unknown_paths_keep_everything() {
     };
     assert_eq!(
         (path.as_str(), query.as_str(), content_type.as_deref()),
-        ("/api/notifications/pin", "x=1", Some("application/json"))
+        (
+            "/api/notifications/not_a_documented_name",
+            "x=1",
+            Some("application/json")
+        )
     );
     assert_eq!(&body[..], br#"{"pin": "1234"}"#);
+}
+
+#[test]
+fn pin_and_password_notifications_are_typed_and_never_printed() {
+    let pin = parse(
+        "/api/notifications/pin",
+        "",
+        Some("application/json"),
+        br#"{"user_id": 7, "device_id": 935107, "pin": "8642"}"#,
+    )
+    .unwrap();
+    let password = parse(
+        "/api/notifications/password",
+        "",
+        Some("application/json"),
+        br#"{"user_id": 7, "password": "hunter2-secret"}"#,
+    )
+    .unwrap();
+
+    let Callback::Notification(Notification::Pin(pin_fields)) = &pin else {
+        panic!("{pin:?}")
+    };
+    let Callback::Notification(Notification::Password(password_fields)) = &password else {
+        panic!("{password:?}")
+    };
+    assert_eq!(pin_fields.user_id, Some(7));
+    assert_eq!(pin_fields.fields["pin"], "8642");
+    assert_eq!(password_fields.fields["password"], "hunter2-secret");
+    let printed = format!("{pin:?} {password:?}");
+    assert!(
+        !printed.contains("8642") && !printed.contains("hunter2"),
+        "{printed}"
+    );
+    assert!(printed.contains("\"pin\"") && printed.contains("\"password\""));
 }
 
 #[test]

@@ -140,6 +140,62 @@ async fn asynchronous_enrollment_returns_when_the_device_accepts() {
         .unwrap();
 }
 
+#[tokio::test]
+async fn an_asynchronous_refusal_is_an_error_like_the_synchronous_one() {
+    let server = device(
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({"success": false, "error": "Device busy"})),
+        serde_json::json!({"type": "card", "save": false, "sync": false}),
+    )
+    .await;
+
+    let err = client(&server)
+        .remote_enroll_card(EnrollTarget::return_only())
+        .send()
+        .await
+        .unwrap_err();
+
+    let failure = EnrollFailure::from_error(&err).expect("an enrollment failure");
+    assert_eq!(failure.reason, "Device busy");
+    assert_eq!(err.as_api().unwrap().code.as_deref(), Some("Device busy"));
+}
+
+#[tokio::test]
+async fn an_asynchronous_error_without_success_is_a_refusal_too() {
+    let server = device(
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({"error": "No monitor"})),
+        serde_json::json!({"type": "face", "save": false, "sync": false}),
+    )
+    .await;
+
+    let err = client(&server)
+        .remote_enroll_face(EnrollTarget::return_only())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        EnrollFailure::from_error(&err).unwrap().reason,
+        "No monitor"
+    );
+}
+
+#[tokio::test]
+async fn automatic_capture_with_the_device_countdown_sends_auto_alone() {
+    let server = device(
+        json("enroll_face_sync.json"),
+        serde_json::json!({"type": "face", "user_id": 123, "save": true, "sync": true, "auto": true}),
+    )
+    .await;
+
+    client(&server)
+        .remote_enroll_face(EnrollTarget::SaveToUser(user(123)))
+        .auto_capture_with_device_countdown()
+        .sync()
+        .send()
+        .await
+        .unwrap();
+}
+
 fn timeout_of<T>(request: &SyncEnroll<T>) -> Duration {
     request.operation().unwrap().timeout_value().unwrap()
 }
@@ -241,7 +297,7 @@ async fn an_enrollment_is_not_retried_after_a_503() {
         .await;
     let device = controlid_client::Client::builder(server.uri())
         .credentials(LOGIN, PASSWORD)
-        .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
+        .http(|h| h.retry(RetryPolicy::default().initial_backoff(Duration::from_millis(1))))
         .build()
         .unwrap();
 

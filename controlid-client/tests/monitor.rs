@@ -22,7 +22,10 @@ async fn set_and_read_back_the_monitor() {
         .mount(&server)
         .await;
     Mock::given(path("/get_configuration.fcgi"))
-        .and(body_json(serde_json::json!({"monitor": ["hostname", "port", "path", "request_timeout"]})))
+        .and(body_json(serde_json::json!({"monitor": [
+            "hostname", "port", "path", "request_timeout",
+            "alive_interval", "enable_photo_upload", "inform_access_event_id"
+        ]})))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"monitor": {
             "hostname": "192.168.0.20", "port": "8000", "path": "api/notifications", "request_timeout": "5000"
         }})))
@@ -37,6 +40,43 @@ async fn set_and_read_back_the_monitor() {
 
     assert_eq!(read, config);
     assert_eq!(read.request_timeout, Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn the_other_documented_monitor_keys_travel_as_strings() {
+    let server = MockServer::start().await;
+    sessions(&server, &["s"]).await;
+    let monitor = serde_json::json!({
+        "hostname": "10.0.0.5", "port": "8080", "path": "api/notifications",
+        "request_timeout": "3000", "alive_interval": "60000",
+        "enable_photo_upload": "1", "inform_access_event_id": "1"
+    });
+    Mock::given(path("/set_configuration.fcgi"))
+        .and(body_json(serde_json::json!({ "monitor": monitor })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/get_configuration.fcgi"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "monitor": monitor })),
+        )
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let device = client(&server);
+
+    let config = MonitorConfig::new("10.0.0.5", 8080, "api/notifications")
+        .request_timeout(Duration::from_secs(3))
+        .alive_interval(Duration::from_secs(60))
+        .enable_photo_upload("1")
+        .inform_access_event_id("1");
+    device.set_monitor_config(&config).await.unwrap();
+    let read = device.monitor_config().await.unwrap();
+
+    assert_eq!(read, config);
+    assert_eq!(read.alive_interval, Some(Duration::from_secs(60)));
+    assert_eq!(read.enable_photo_upload.as_deref(), Some("1"));
 }
 
 #[tokio::test]
@@ -65,6 +105,14 @@ async fn invalid_configurations_are_refused_before_any_io() {
         (
             MonitorConfig::new("host", 80, "x").request_timeout(Duration::ZERO),
             "monitor.request_timeout",
+        ),
+        (
+            MonitorConfig::new("host", 80, "x").alive_interval(Duration::from_micros(1500)),
+            "monitor.alive_interval",
+        ),
+        (
+            MonitorConfig::new("host", 80, "x").enable_photo_upload(" "),
+            "monitor.enable_photo_upload",
         ),
     ] {
         let err = device.set_monitor_config(&config).await.unwrap_err();

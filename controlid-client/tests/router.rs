@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use common::fixture;
@@ -11,15 +12,19 @@ use controlid_client::callbacks::{Callback, router_with_limit};
 struct Served {
     base: String,
     received: Arc<Mutex<Vec<Callback>>>,
+    calls: Arc<AtomicUsize>,
 }
 
 /// Serves the router; the handler records callbacks and fails for user 666.
 async fn serve() -> Served {
     let received: Arc<Mutex<Vec<Callback>>> = Arc::default();
     let sink = received.clone();
+    let calls: Arc<AtomicUsize> = Arc::default();
+    let counter = calls.clone();
     let app = router_with_limit(
         move |callback: Callback| {
             let sink = sink.clone();
+            counter.fetch_add(1, Ordering::SeqCst);
             async move {
                 if let Callback::CardCreated(card) = &callback
                     && card.user_id.get() == 666
@@ -38,6 +43,7 @@ async fn serve() -> Served {
     Served {
         base: format!("http://{address}"),
         received,
+        calls,
     }
 }
 
@@ -96,7 +102,7 @@ async fn notifications_and_templates_are_routed_by_path() {
 }
 
 #[tokio::test]
-async fn a_failing_handler_answers_500_so_the_device_sends_again() {
+async fn a_failing_handler_answers_500_once_and_the_router_keeps_nothing() {
     let served = serve().await;
 
     let response = http()
@@ -106,7 +112,12 @@ async fn a_failing_handler_answers_500_so_the_device_sends_again() {
         .await
         .unwrap();
 
+    // The documented contract: the device sees 500 and a fixed text (never the handler's
+    // error); the router called the handler exactly once and stored nothing itself, so what
+    // the handler did not persist before failing is gone.
     assert_eq!(response.status(), 500);
+    assert_eq!(response.text().await.unwrap(), "handler failed");
+    assert_eq!(served.calls.load(Ordering::SeqCst), 1);
     assert!(served.received.lock().unwrap().is_empty());
 }
 

@@ -9,11 +9,13 @@ use examples::flows::bioid::{Pictures, Summary, run};
 fn client(base_url: &str, config: &BioIdConfig) -> Client {
     Client::builder(base_url)
         .client_credentials(config.client_id(), config.client_key_base64())
-        .retry(
-            RetryPolicy::default()
-                .unprocessed_status(503)
-                .initial_backoff(Duration::from_millis(1)),
-        )
+        .http(|h| {
+            h.retry(
+                RetryPolicy::default()
+                    .unprocessed_status(503)
+                    .initial_backoff(Duration::from_millis(1)),
+            )
+        })
         .build()
         .unwrap()
 }

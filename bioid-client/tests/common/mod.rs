@@ -12,7 +12,7 @@ pub const KEY_BYTES: &[u8] = b"test-secret-key-0123456789";
 pub fn client(server: &MockServer) -> Client {
     Client::builder(server.uri())
         .client_credentials(CLIENT_ID, CLIENT_KEY)
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap()
 }

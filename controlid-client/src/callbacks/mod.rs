@@ -139,6 +139,12 @@ pub enum Notification {
     Template(EnrollNotification),
     /// `card`: a card enrolled remotely.
     Card(EnrollNotification),
+    /// `pin`: a PIN enrolled remotely (listed among the remote-enroll results in Control iD's
+    /// notes; its payload shape is not documented).
+    Pin(EnrollNotification),
+    /// `password`: a password enrolled remotely (listed among the remote-enroll results in
+    /// Control iD's notes; its payload shape is not documented).
+    Password(EnrollNotification),
     /// `dao`: database changes (access logs inserted...).
     Dao(Dao),
     /// `device_is_alive`: the periodic heartbeat.
@@ -155,9 +161,11 @@ pub enum Notification {
     Secbox(Secbox),
 }
 
-/// `user_image`, `template` and `card` notifications: their shape is not documented, so the
-/// common fields are read where present and the whole body is kept.
-#[derive(Debug, Clone, PartialEq)]
+/// `user_image`, `template`, `card`, `pin` and `password` notifications: their shape is not
+/// documented, so the common fields are read where present and the whole body is kept (a PIN or
+/// password stays in [`EnrollNotification::fields`] only; the `Debug` output shows the field
+/// names, never their values).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EnrollNotification {
     /// The user, when sent.
@@ -168,6 +176,18 @@ pub struct EnrollNotification {
     pub data: Option<Bytes>,
     /// Every field, as sent.
     pub fields: Map<String, Value>,
+}
+
+impl std::fmt::Debug for EnrollNotification {
+    /// Ids, the data's length and the field names: never a PIN, a password or biometric bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollNotification")
+            .field("user_id", &self.user_id)
+            .field("device_id", &self.device_id)
+            .field("data_len", &self.data.as_ref().map(Bytes::len))
+            .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// One changed row in a `dao` notification.
@@ -362,14 +382,11 @@ fn decode_error(
     path: Option<String>,
     body: &[u8],
 ) -> biometric_core::Error {
-    DecodeError {
-        operation: OPERATION,
-        status: None,
-        path,
-        message: message.into(),
-        body: Bytes::copy_from_slice(body),
+    let error = DecodeError::new(OPERATION, message).with_body(Bytes::copy_from_slice(body));
+    match path {
+        Some(path) => error.with_path(path).into(),
+        None => error.into(),
     }
-    .into()
 }
 
 fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
@@ -541,6 +558,8 @@ fn notification(name: &str, body: &[u8]) -> Result<Option<Notification>> {
         "user_image" => Notification::UserImage(enroll_notification(body)?),
         "template" => Notification::Template(enroll_notification(body)?),
         "card" => Notification::Card(enroll_notification(body)?),
+        "pin" => Notification::Pin(enroll_notification(body)?),
+        "password" => Notification::Password(enroll_notification(body)?),
         "dao" => Notification::Dao(json(body)?),
         "device_is_alive" => Notification::DeviceIsAlive(json(body)?),
         "door" => Notification::Door(json(body)?),

@@ -18,9 +18,27 @@ pub const DEFAULT_BODY_LIMIT: usize = 2 * 1000 * 1000;
 /// A router for every path the device posts to (`/card_create.fcgi`, `/face_create.fcgi`,
 /// `/fingerprint_create.fcgi`, `/template_create.fcgi`, `<monitor path>/<notification>`...).
 ///
-/// Each callback is parsed and handed to `handler`. The device gets `200 {}` when the handler
-/// succeeds, `500` when it fails (so that the device sends it again and nothing is lost),
-/// `400` for a body that does not parse, `413` past the body limit, `405` for anything but POST.
+/// Each callback is parsed and handed to `handler`, once per request.
+///
+/// # What the device sees, and what the application must do
+///
+/// | case | answer |
+/// |---|---|
+/// | the handler returned `Ok` | `200` with `{}` (the documented reply: "200 with an empty body or `{}`") |
+/// | the handler returned `Err` | `500` with the text `handler failed` (the error itself is only logged) |
+/// | a body that does not parse | `400` with the decode error |
+/// | past the body limit | `413` |
+/// | anything but `POST` | `405` |
+///
+/// The vendor documentation describes only the success reply. It does **not** say that the
+/// device sends a callback again after an error answer or a timeout (the monitor's
+/// `request_timeout` is how long it waits; no retry is described anywhere), so this router
+/// assumes it does not: **a callback whose handler fails is lost** as far as the device is
+/// concerned. To lose nothing, make the handler store what it needs durably (database, queue,
+/// file) *before* returning `Ok`, and keep that store idempotent on `(device_id, user_id)`
+/// in case a device does resend. After a failure, fetch the data another way: a saved face
+/// with `user_get_image.fcgi` ([`crate::Client::user_image`]), users and cards with
+/// `load_objects.fcgi`; an unsaved capture has to be enrolled again.
 ///
 /// ```no_run
 /// # async fn demo() -> std::io::Result<()> {
@@ -89,7 +107,9 @@ where
     match handler(callback).await {
         Ok(()) => (StatusCode::OK, [(CONTENT_TYPE, "application/json")], "{}").into_response(),
         Err(error) => {
-            tracing::error!(path, %error, "callback handler failed: the device will send it again");
+            // The device is not documented to send it again: the application must have stored
+            // it before failing, or enroll again.
+            tracing::error!(path, %error, "callback handler failed: the device is not documented to resend it");
             (StatusCode::INTERNAL_SERVER_ERROR, "handler failed").into_response()
         }
     }

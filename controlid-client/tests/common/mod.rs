@@ -11,7 +11,7 @@ pub const PASSWORD: &str = "s3cret-pw";
 pub fn client(server: &MockServer) -> Client {
     Client::builder(server.uri())
         .credentials(LOGIN, PASSWORD)
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap()
 }
