@@ -1,11 +1,11 @@
 //! The Apptenticate client: configuration and every call.
 
-use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 use biometric_core::{
-    Body, Credentials, DEFAULT_TIMEOUT, Engine, Error, Image, ImageFormat, MB, Method, Operation,
-    Part, Result, RetryPolicy, SizeLimit, TlsOptions,
+    Body, Credentials, Engine, Error, HttpConfig, Image, ImageFormat, MB, Method, Operation, Part,
+    RequestOptions, Result, SizeLimit,
 };
 
 use crate::auth::{DEFAULT_ACCESS_TOKEN_LIFETIME, TokenAuth};
@@ -27,6 +27,13 @@ const LIVENESS_V2: &str = "api/v2/biometrics/liveness/";
 const TRUE: &str = "True";
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// Query parameters whose values may be logged: the client sends none (credentials and tokens
+/// travel in form bodies and the `Authorization` header).
+const LOGGABLE_QUERY: &[&str] = &[];
+
+/// The field named in errors about the configured citizen-ID check path.
+const CHECK_PATH_FIELD: &str = "biometric_check_path";
 
 /// An Apptenticate client. Cheap to clone; clones share connections and the token pair.
 ///
@@ -57,7 +64,16 @@ const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VE
 #[derive(Debug, Clone)]
 pub struct Client {
     engine: Engine<TokenAuth>,
-    biometric_check_path: Option<String>,
+    biometric_check_path: Option<Arc<CheckPath>>,
+}
+
+/// The caller's citizen-ID check path, checked at `build()` and split into segments: it is the
+/// caller's text, so each segment goes into the request path with `Operation::segment` (one
+/// percent-encoded segment each), never formatted into the operation's fixed path.
+#[derive(Debug, PartialEq, Eq)]
+struct CheckPath {
+    segments: Vec<String>,
+    trailing_slash: bool,
 }
 
 /// Configures a [`Client`].
@@ -68,10 +84,7 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     biometric_check_path: Option<String>,
     lifetime: Duration,
-    // Transport settings (to become one `HttpConfig` when the core provides it).
-    timeout: Duration,
-    retry: RetryPolicy,
-    tls: TlsOptions,
+    http: HttpConfig,
 }
 
 impl Client {
@@ -83,9 +96,7 @@ impl Client {
             credentials: None,
             biometric_check_path: None,
             lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
-            timeout: DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            tls: TlsOptions::default(),
+            http: HttpConfig::new(USER_AGENT),
         }
     }
 }
@@ -101,6 +112,11 @@ impl ClientBuilder {
     /// base URL: **the endpoint path your Apptenticate contract gives you.** The public
     /// documentation of this endpoint does not give its path, so the client does not guess one;
     /// without this setting, `check_citizen` fails with [`Error::InvalidRequest`] before sending.
+    ///
+    /// The path is sent as written, a trailing slash included (`contract/biometria/`); a leading
+    /// slash is dropped, as the path is relative to the base URL. [`build`](Self::build) refuses
+    /// with [`Error::InvalidRequest`] an empty path, an empty (`a//b`), `.` or `..` segment, a
+    /// scheme, query or fragment (`?`, `#`), `%`, `\`, spaces and control characters.
     pub fn biometric_check_path(mut self, path: impl Into<String>) -> Self {
         self.biometric_check_path = Some(path.into());
         self
@@ -115,29 +131,23 @@ impl ClientBuilder {
         self
     }
 
-    // --- transport settings -------------------------------------------------------------
-
-    /// The timeout of one call (30 s by default).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+    /// Timeouts, retries, TLS, body limit and `User-Agent` (see [`HttpConfig`]). The
+    /// Apptenticate defaults are the core's: 30 s per call (the documentation gives no
+    /// answer time), the core's retry policy, platform TLS roots. Every Apptenticate call is a
+    /// POST: whatever the policy, a call that may have reached the service is never sent again
+    /// (only a connection that was never made is retried), except the one replay after a 401.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use apptenticate_client::RetryPolicy;
+    /// let builder = apptenticate_client::Client::builder("https://api.apptenticate.com")
+    ///     .http(|h| h.timeout(Duration::from_secs(10)).retry(RetryPolicy::disabled()));
+    /// # let _ = builder;
+    /// ```
+    pub fn http(mut self, configure: impl FnOnce(HttpConfig) -> HttpConfig) -> Self {
+        self.http = configure(self.http);
         self
     }
-
-    /// The retry policy. Every Apptenticate call is a POST: whatever the policy, a call that
-    /// may have reached the service is never sent again (only a refused connection is retried),
-    /// except the one replay after a 401.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// TLS settings.
-    pub fn tls(mut self, tls: TlsOptions) -> Self {
-        self.tls = tls;
-        self
-    }
-
-    // --- end of transport settings -------------------------------------------------------
 
     /// Checks the configuration and builds the client. No I/O.
     pub fn build(self) -> Result<Client> {
@@ -151,14 +161,12 @@ impl ClientBuilder {
             return Err(Error::invalid("access_token_lifetime", "must be positive"));
         }
         let biometric_check_path = match self.biometric_check_path {
-            Some(path) => Some(check_path(&path)?),
+            Some(path) => Some(Arc::new(check_path(&path)?)),
             None => None,
         };
         let engine = Engine::builder(self.base_url)
-            .user_agent(USER_AGENT)
-            .timeout(self.timeout)
-            .retry(self.retry)
-            .tls(self.tls)
+            .config(self.http)
+            .loggable_query(LOGGABLE_QUERY)
             .auth(TokenAuth {
                 credentials,
                 lifetime: self.lifetime,
@@ -171,32 +179,55 @@ impl ClientBuilder {
     }
 }
 
-/// A configured endpoint path: relative, no query, no fragment, no `.`/`..` segments.
-fn check_path(path: &str) -> Result<String> {
-    const FIELD: &str = "biometric_check_path";
-    let trimmed = path.trim().trim_start_matches('/');
-    if trimmed.is_empty() {
-        return Err(Error::invalid(FIELD, "must not be empty"));
+/// Splits a configured endpoint path into segments: relative (one leading `/` dropped), no
+/// scheme, query or fragment, no empty, `.` or `..` segment; a trailing `/` is kept.
+fn check_path(path: &str) -> Result<CheckPath> {
+    let relative = path.strip_prefix('/').unwrap_or(path);
+    if relative.is_empty() || relative == "/" {
+        return Err(Error::invalid(CHECK_PATH_FIELD, "must not be empty"));
     }
-    if trimmed.contains("://") || trimmed.contains(['?', '#', '\\']) {
+    if relative.contains("://") || relative.contains(['?', '#', '\\', '%']) {
         return Err(Error::invalid(
-            FIELD,
-            "must be a path relative to the base URL, without query or fragment",
+            CHECK_PATH_FIELD,
+            "must be a plain path relative to the base URL, without scheme, query, fragment, \
+             backslash or percent-encoding",
         ));
     }
-    if trimmed.chars().any(|c| c.is_control() || c == ' ') {
+    if relative
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace())
+    {
         return Err(Error::invalid(
-            FIELD,
+            CHECK_PATH_FIELD,
             "must not contain spaces or control characters",
         ));
     }
-    if trimmed.split('/').any(|s| s == "." || s == "..") {
-        return Err(Error::invalid(
-            FIELD,
-            "must not contain `.` or `..` segments",
-        ));
+    let (body, trailing_slash) = match relative.strip_suffix('/') {
+        Some(body) => (body, true),
+        None => (relative, false),
+    };
+    let mut segments = Vec::new();
+    for segment in body.split('/') {
+        match segment {
+            "" => {
+                return Err(Error::invalid(
+                    CHECK_PATH_FIELD,
+                    "must not contain empty segments (`//`)",
+                ));
+            }
+            "." | ".." => {
+                return Err(Error::invalid(
+                    CHECK_PATH_FIELD,
+                    "must not contain `.` or `..` segments",
+                ));
+            }
+            _ => segments.push(segment.to_owned()),
+        }
     }
-    Ok(trimmed.to_owned())
+    Ok(CheckPath {
+        segments,
+        trailing_slash,
+    })
 }
 
 /// A JPEG of at most 2 MB, as a file part; checked before anything is sent.
@@ -226,14 +257,14 @@ fn text_field(field: &'static str, value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
-/// The optional fields the newer endpoints share.
+/// The optional form fields the checks share.
 #[derive(Debug, Clone, Default)]
-struct Options {
+struct Fields {
     return_id: bool,
     device: Option<Device>,
 }
 
-impl Options {
+impl Fields {
     fn push(&self, parts: &mut Vec<Part>, id_field: &'static str, device_field: &'static str) {
         if self.return_id {
             parts.push(Part::text(id_field, TRUE));
@@ -279,7 +310,8 @@ impl Client {
             client: self,
             cedula: cedula.into(),
             image,
-            options: Options::default(),
+            fields: Fields::default(),
+            options: None,
         }
     }
 
@@ -296,7 +328,8 @@ impl Client {
             citizen_id: citizen_id.into(),
             selfie,
             sib_plus: false,
-            options: Options::default(),
+            fields: Fields::default(),
+            options: None,
         }
     }
 
@@ -314,7 +347,8 @@ impl Client {
             frontside,
             selfie,
             document_type,
-            options: Options::default(),
+            fields: Fields::default(),
+            options: None,
         }
     }
 
@@ -328,13 +362,46 @@ impl Client {
             client: self,
             selfie,
             details: false,
-            options: Options::default(),
+            fields: Fields::default(),
+            options: None,
+        }
+    }
+
+    /// A clone of this client (same tokens, same connections) whose every call gets `options`:
+    /// a longer timeout, another retry policy, extra headers, a body limit. For one call only,
+    /// use the request's `options` ([`CitizenCheckRequest::options`]...).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: apptenticate_client::Client) -> apptenticate_client::Result<()> {
+    /// use std::time::Duration;
+    /// use apptenticate_client::RequestOptions;
+    /// let patient = client.with_options(RequestOptions::new().timeout(Duration::from_secs(90)));
+    /// patient.login().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            engine: self.engine.with_options(options),
+            biometric_check_path: self.biometric_check_path.clone(),
         }
     }
 
     /// Sends an operation with the client's authentication (for calls this crate does not
     /// wrap).
     pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
+        self.engine.execute(operation).await
+    }
+
+    /// Sends one of this crate's operations with a request's own options, if any.
+    async fn send<T>(
+        &self,
+        operation: Operation<T>,
+        options: Option<&RequestOptions>,
+    ) -> Result<T> {
+        let operation = match options {
+            Some(options) => operation.with_options(options),
+            None => operation,
+        };
         self.engine.execute(operation).await
     }
 }
@@ -346,28 +413,37 @@ pub struct CitizenCheckRequest<'a> {
     client: &'a Client,
     cedula: String,
     image: Image,
-    options: Options,
+    fields: Fields,
+    options: Option<RequestOptions>,
 }
 
 impl CitizenCheckRequest<'_> {
     /// Asks for the transaction id in the answer (`id=True`).
     pub fn return_id(mut self, return_id: bool) -> Self {
-        self.options.return_id = return_id;
+        self.fields.return_id = return_id;
         self
     }
 
     /// The device type, which improves the liveness test if that service is contracted
     /// (`dispositivo`).
     pub fn device(mut self, device: Device) -> Self {
-        self.options.device = Some(device);
+        self.fields.device = Some(device);
+        self
+    }
+
+    /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
+    /// On a client made with [`Client::with_options`], the client's options are applied after
+    /// these: where both set the same thing, the client's win.
+    pub fn options(mut self, options: &RequestOptions) -> Self {
+        self.options = Some(options.clone());
         self
     }
 
     /// Sends the check. `valid: false` in the answer is a successful call.
     pub async fn send(self) -> Result<BiometricCheck> {
-        let path = self.client.biometric_check_path.clone().ok_or_else(|| {
+        let path = self.client.biometric_check_path.as_deref().ok_or_else(|| {
             Error::invalid(
-                "biometric_check_path",
+                CHECK_PATH_FIELD,
                 "is not in the public documentation: set the endpoint path your Apptenticate \
                  contract gives you with ClientBuilder::biometric_check_path",
             )
@@ -376,14 +452,18 @@ impl CitizenCheckRequest<'_> {
             Part::text("cedula", text_field("cedula", &self.cedula)?),
             jpeg_part("imagen", "imagen.jpg", &self.image)?,
         ];
-        self.options.push(&mut parts, "id", "dispositivo");
-        let op = Operation::<BiometricCheck>::new(
-            "apptenticate.biometric_check",
-            Method::POST,
-            Cow::Owned(path),
-        )
-        .body(Body::Multipart(parts));
-        self.client.engine.execute(op).await
+        self.fields.push(&mut parts, "id", "dispositivo");
+        // The path is the caller's: no fixed text, one segment per configured segment.
+        let mut op =
+            Operation::<BiometricCheck>::new("apptenticate.biometric_check", Method::POST, "");
+        for segment in &path.segments {
+            op = op.segment(CHECK_PATH_FIELD, segment);
+        }
+        if path.trailing_slash {
+            op = op.trailing_slash();
+        }
+        let op = op.body(Body::Multipart(parts));
+        self.client.send(op, self.options.as_ref()).await
     }
 }
 
@@ -395,7 +475,8 @@ pub struct NationalsRequest<'a> {
     citizen_id: String,
     selfie: Image,
     sib_plus: bool,
-    options: Options,
+    fields: Fields,
+    options: Option<RequestOptions>,
 }
 
 impl NationalsRequest<'_> {
@@ -408,13 +489,21 @@ impl NationalsRequest<'_> {
     /// Asks for the transaction id (`return_id=True`; the notes name the field without its
     /// value, so the citizen-ID check's `True` is sent).
     pub fn return_id(mut self, return_id: bool) -> Self {
-        self.options.return_id = return_id;
+        self.fields.return_id = return_id;
         self
     }
 
     /// The device type (`device`).
     pub fn device(mut self, device: Device) -> Self {
-        self.options.device = Some(device);
+        self.fields.device = Some(device);
+        self
+    }
+
+    /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
+    /// On a client made with [`Client::with_options`], the client's options are applied after
+    /// these: where both set the same thing, the client's win.
+    pub fn options(mut self, options: &RequestOptions) -> Self {
+        self.options = Some(options.clone());
         self
     }
 
@@ -424,7 +513,7 @@ impl NationalsRequest<'_> {
             Part::text("citizen_id", text_field("citizen_id", &self.citizen_id)?),
             jpeg_part("selfie", "selfie.jpg", &self.selfie)?,
         ];
-        self.options.push(&mut parts, "return_id", "device");
+        self.fields.push(&mut parts, "return_id", "device");
         let (name, path) = if self.sib_plus {
             ("apptenticate.nationals_v3_2", NATIONALS_V3_2)
         } else {
@@ -432,7 +521,7 @@ impl NationalsRequest<'_> {
         };
         let op = Operation::with_decoder(name, Method::POST, path, IdentityCheck::decode)
             .body(Body::Multipart(parts));
-        self.client.engine.execute(op).await
+        self.client.send(op, self.options.as_ref()).await
     }
 }
 
@@ -444,19 +533,28 @@ pub struct ForeignersRequest<'a> {
     frontside: Image,
     selfie: Image,
     document_type: DocumentType,
-    options: Options,
+    fields: Fields,
+    options: Option<RequestOptions>,
 }
 
 impl ForeignersRequest<'_> {
     /// Asks for the transaction id (`return_id=True`).
     pub fn return_id(mut self, return_id: bool) -> Self {
-        self.options.return_id = return_id;
+        self.fields.return_id = return_id;
         self
     }
 
     /// The device type (`device`).
     pub fn device(mut self, device: Device) -> Self {
-        self.options.device = Some(device);
+        self.fields.device = Some(device);
+        self
+    }
+
+    /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
+    /// On a client made with [`Client::with_options`], the client's options are applied after
+    /// these: where both set the same thing, the client's win.
+    pub fn options(mut self, options: &RequestOptions) -> Self {
+        self.options = Some(options.clone());
         self
     }
 
@@ -467,7 +565,7 @@ impl ForeignersRequest<'_> {
             jpeg_part("selfie", "selfie.jpg", &self.selfie)?,
             Part::text("document_type", self.document_type.as_str()),
         ];
-        self.options.push(&mut parts, "return_id", "device");
+        self.fields.push(&mut parts, "return_id", "device");
         let op = Operation::with_decoder(
             "apptenticate.foreigns_v3",
             Method::POST,
@@ -475,7 +573,7 @@ impl ForeignersRequest<'_> {
             IdentityCheck::decode,
         )
         .body(Body::Multipart(parts));
-        self.client.engine.execute(op).await
+        self.client.send(op, self.options.as_ref()).await
     }
 }
 
@@ -486,19 +584,28 @@ pub struct LivenessRequest<'a> {
     client: &'a Client,
     selfie: Image,
     details: bool,
-    options: Options,
+    fields: Fields,
+    options: Option<RequestOptions>,
 }
 
 impl LivenessRequest<'_> {
     /// Asks for the transaction id (`return_id=True`).
     pub fn return_id(mut self, return_id: bool) -> Self {
-        self.options.return_id = return_id;
+        self.fields.return_id = return_id;
         self
     }
 
     /// The device type (`device`).
     pub fn device(mut self, device: Device) -> Self {
-        self.options.device = Some(device);
+        self.fields.device = Some(device);
+        self
+    }
+
+    /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
+    /// On a client made with [`Client::with_options`], the client's options are applied after
+    /// these: where both set the same thing, the client's win.
+    pub fn options(mut self, options: &RequestOptions) -> Self {
+        self.options = Some(options.clone());
         self
     }
 
@@ -512,7 +619,7 @@ impl LivenessRequest<'_> {
     /// Sends the check.
     pub async fn send(self) -> Result<Liveness> {
         let mut parts = vec![jpeg_part("selfie", "selfie.jpg", &self.selfie)?];
-        self.options.push(&mut parts, "return_id", "device");
+        self.fields.push(&mut parts, "return_id", "device");
         if self.details {
             parts.push(Part::text("details", TRUE));
         }
@@ -523,7 +630,7 @@ impl LivenessRequest<'_> {
             Liveness::decode,
         )
         .body(Body::Multipart(parts));
-        self.client.engine.execute(op).await
+        self.client.send(op, self.options.as_ref()).await
     }
 }
 
@@ -532,19 +639,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn configured_paths_are_relative_and_plain() {
-        assert_eq!(check_path("/api/x/").unwrap(), "api/x/");
+    fn configured_paths_are_split_into_segments() {
+        let split = |path: &str| check_path(path).unwrap();
+        assert_eq!(
+            split("/api/x/"),
+            CheckPath {
+                segments: vec!["api".into(), "x".into()],
+                trailing_slash: true,
+            }
+        );
+        assert_eq!(
+            split("contract/check"),
+            CheckPath {
+                segments: vec!["contract".into(), "check".into()],
+                trailing_slash: false,
+            }
+        );
         for bad in [
             "",
             "/",
+            "//",
+            "a//b",
+            "a/b//",
             "https://h/x",
             "a/?q=1",
             "a/../b",
             "a/./b",
+            "./a",
+            "..",
             "a b",
             "a#f",
+            "a%2Fb",
+            "a\\b",
         ] {
-            assert!(check_path(bad).is_err(), "{bad:?}");
+            let err = check_path(bad).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidRequest { field, .. } if field == CHECK_PATH_FIELD),
+                "{bad:?}: {err}"
+            );
         }
     }
 }

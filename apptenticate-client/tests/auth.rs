@@ -70,6 +70,41 @@ async fn login_posts_the_documented_form_and_calls_carry_the_bearer_token() {
 }
 
 #[tokio::test]
+async fn token_and_refresh_go_out_as_exactly_post_api_token_and_refresh_with_their_slashes() {
+    let server = MockServer::start().await;
+    // A token due at once: the call after the login needs a refresh first.
+    mount_login(&server, &jwt(now(), now()), "refresh-1").await;
+    mount_refresh(&server, "refresh-1", "access-2", 1).await;
+    mount_call(&server, "access-2", 200).await;
+
+    let client = client(&server);
+    client.login().await.unwrap();
+    liveness(&client).await.unwrap();
+
+    // Every request the server saw, matched or not: a slash-less `api/token` would be here too.
+    let seen: Vec<(String, String, Option<String>)> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.method.to_string(),
+                r.url.path().to_owned(),
+                r.url.query().map(str::to_owned),
+            )
+        })
+        .collect();
+    let expected = [
+        "/api/token/",
+        "/api/token/refresh/",
+        "/api/v2/biometrics/liveness/",
+    ]
+    .map(|path| ("POST".to_owned(), path.to_owned(), None));
+    assert_eq!(seen, expected);
+}
+
+#[tokio::test]
 async fn wrong_credentials_are_an_auth_error_with_the_services_detail() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -313,7 +348,7 @@ async fn an_opaque_token_is_refreshed_after_the_configured_lifetime() {
     let client = Client::builder(server.uri())
         .credentials(USERNAME, PASSWORD)
         .access_token_lifetime(std::time::Duration::from_nanos(1))
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap();
     client.login().await.unwrap();

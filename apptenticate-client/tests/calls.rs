@@ -2,7 +2,8 @@
 
 mod common;
 
-use apptenticate_client::{BiometricCheck, Device, DocumentType, Error, Image};
+use apptenticate_client::{BiometricCheck, Device, DocumentType, Error, Image, RequestOptions};
+use biometric_core::{HeaderValue, header::HeaderName};
 use common::*;
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -170,6 +171,104 @@ async fn without_the_contract_path_the_citizen_check_is_refused_before_sending()
         "{err}"
     );
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_configured_check_path_goes_out_as_written_trailing_slash_or_not() {
+    for (configured, sent) in [
+        ("/v1/biometria", "/v1/biometria"),
+        ("v1/biometria/", "/v1/biometria/"),
+        ("check", "/check"),
+    ] {
+        let server = server_answering(sent, 200, fixture("biometria-response.json")).await;
+        let client = apptenticate_client::Client::builder(server.uri())
+            .credentials(USERNAME, PASSWORD)
+            .biometric_check_path(configured)
+            .build()
+            .unwrap();
+        client
+            .check_citizen("0102030405", jpeg("face"))
+            .send()
+            .await
+            .unwrap();
+        let paths: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.url.path().to_owned())
+            .collect();
+        assert_eq!(paths, ["/api/token/", sent], "{configured}");
+    }
+}
+
+#[tokio::test]
+async fn a_configured_check_path_with_empty_dot_or_dot_dot_segments_is_refused_at_build() {
+    for bad in ["", "/", "a//b", "./a", "a/..", "a/?q=1", "a%2Fb"] {
+        let err = apptenticate_client::Client::builder("http://127.0.0.1:9")
+            .credentials(USERNAME, PASSWORD)
+            .biometric_check_path(bad)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidRequest { ref field, .. } if field == "biometric_check_path"),
+            "{bad:?}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn per_call_and_per_client_options_reach_the_wire() {
+    let server = server_answering(
+        "/api/v2/biometrics/liveness/",
+        200,
+        json!({"data": {"api_response": {"score": 0.9, "quality": 0.8, "liveness": 0.95}}}),
+    )
+    .await;
+    let client = client(&server);
+    let tagged = |value: &'static str| {
+        RequestOptions::new().header(
+            HeaderName::from_static("x-request-id"),
+            HeaderValue::from_static(value),
+        )
+    };
+
+    client
+        .check_liveness(jpeg("selfie"))
+        .options(&tagged("one-call"))
+        .send()
+        .await
+        .unwrap();
+    client.check_liveness(jpeg("selfie")).send().await.unwrap();
+    let tagged_client = client.with_options(tagged("whole-client"));
+    tagged_client
+        .check_liveness(jpeg("selfie"))
+        .send()
+        .await
+        .unwrap();
+
+    let ids: Vec<Option<String>> = requests_to(&server, "/api/v2/biometrics/liveness/")
+        .await
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("x-request-id")
+                .map(|v| v.to_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            Some("one-call".to_owned()),
+            None,
+            Some("whole-client".to_owned())
+        ]
+    );
+    assert_eq!(
+        requests_to(&server, "/api/token/").await.len(),
+        1,
+        "the clone shares the tokens"
+    );
 }
 
 #[tokio::test]

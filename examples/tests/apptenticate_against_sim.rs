@@ -133,7 +133,7 @@ async fn a_failed_check_is_not_sent_twice() {
     let client = Client::builder(running.base_url())
         .credentials(config.username(), config.password())
         .biometric_check_path(config.check_path())
-        .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
+        .http(|h| h.retry(RetryPolicy::default().initial_backoff(Duration::from_millis(1))))
         .build()
         .unwrap();
     client.login().await.unwrap();

@@ -19,7 +19,7 @@ pub fn client(server: &MockServer) -> Client {
     Client::builder(server.uri())
         .credentials(USERNAME, PASSWORD)
         .biometric_check_path(CHECK_PATH)
-        .retry(RetryPolicy::disabled())
+        .http(|h| h.retry(RetryPolicy::disabled()))
         .build()
         .unwrap()
 }
