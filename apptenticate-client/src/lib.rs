@@ -1,2 +1,22 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth;
+mod client;
+mod models;
+
+pub use auth::DEFAULT_ACCESS_TOKEN_LIFETIME;
+pub use client::{
+    CitizenCheckRequest, Client, ClientBuilder, ForeignersRequest, LivenessRequest,
+    MAX_IMAGE_BYTES, NationalsRequest,
+};
+pub use models::{
+    ApiResponse, BiometricCheck, Device, DocumentType, IdentityCheck, LIVENESS_REJECTION_THRESHOLD,
+    Liveness,
+};
+
+/// What the core provides, re-exported so that one dependency is enough.
+pub use biometric_core::{
+    Error, HttpConfig, Image, ImageFormat, RequestOptions, Result, RetryPolicy, StatusCode,
+    TlsOptions,
+};

@@ -1,16 +1,18 @@
-//! `biometric-sim --vendor bioid|biopassid|controlid [--port 8080] [vendor options]`
+//! `biometric-sim --vendor apptenticate|bioid|biopassid|controlid [--port 8080] [vendor options]`
 //!
 //! Serves one fake vendor service on 127.0.0.1 until stopped.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use biometric_sim::apptenticate::{ApptenticateConfig, ApptenticateSim};
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
 use biometric_sim::biopassid::{BioPassIdConfig, BioPassIdSim};
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
 
 const USAGE: &str =
-    "usage: biometric-sim --vendor bioid [--port PORT] [--client-id ID] [--client-key-base64 KEY]
+    "usage: biometric-sim --vendor apptenticate [--port PORT] [--username U --password P]
+       biometric-sim --vendor bioid [--port PORT] [--client-id ID] [--client-key-base64 KEY]
        biometric-sim --vendor biopassid [--port PORT] [--key SUBSCRIPTION_KEY]
        biometric-sim --vendor controlid [--port PORT] [--login LOGIN --password PASSWORD]";
 
@@ -35,6 +37,9 @@ async fn main() -> ExitCode {
         }
         Some("biopassid") => serve_biopassid(address, flag("--key")).await,
         Some("controlid") => serve_controlid(address, flag("--login"), flag("--password")).await,
+        Some("apptenticate") => {
+            serve_apptenticate(address, flag("--username"), flag("--password")).await
+        }
         Some(other) => fail(&format!(
             "vendor {other:?} is not simulated yet (available: {}; planned: {})",
             biometric_sim::VENDORS.join(", "),
@@ -108,6 +113,40 @@ async fn serve_controlid(
         running.base_url()
     );
     eprintln!("  login: {}  (password as configured)", config.login());
+    running.wait().await;
+    ExitCode::SUCCESS
+}
+
+async fn serve_apptenticate(
+    address: SocketAddr,
+    username: Option<String>,
+    password: Option<String>,
+) -> ExitCode {
+    let config = match (username, password) {
+        (Some(username), Some(password)) => ApptenticateConfig::new(username, password).citizen(
+            "0102030405",
+            biometric_sim::apptenticate::face_image("0102030405"),
+        ),
+        (None, None) => ApptenticateConfig::default(),
+        _ => return fail("--username and --password go together"),
+    };
+    let sim = ApptenticateSim::new(config.clone());
+    let running = match biometric_sim::serve(sim.router(), address).await {
+        Ok(running) => running,
+        Err(error) => return fail(&format!("cannot listen on {address}: {error}")),
+    };
+    eprintln!("Apptenticate fake listening on {}", running.base_url());
+    eprintln!(
+        "  username: {}  (password as configured; by default sim-password)",
+        config.username()
+    );
+    eprintln!(
+        "  citizen-ID check path (the fake's own; the real one is in your contract): {}",
+        config.check_path()
+    );
+    eprintln!(
+        "  citizen 0102030405 validates with biometric_sim::apptenticate::face_image(\"0102030405\")"
+    );
     running.wait().await;
     ExitCode::SUCCESS
 }

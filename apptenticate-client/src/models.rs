@@ -1,0 +1,166 @@
+//! Request options and typed answers.
+
+use biometric_core::{RawResponse, Result};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The device type that improves the accuracy of the liveness test (when that service is
+/// contracted). Sent as `IOS`, `ANDROID` or `DESKTOP`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Device {
+    /// `IOS`.
+    Ios,
+    /// `ANDROID`.
+    Android,
+    /// `DESKTOP`.
+    Desktop,
+}
+
+impl Device {
+    /// The text on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Device::Ios => "IOS",
+            Device::Android => "ANDROID",
+            Device::Desktop => "DESKTOP",
+        }
+    }
+}
+
+/// The kind of document shown on the front side of a foreigner check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DocumentType {
+    /// `passport`.
+    Passport,
+    /// `identification_card`.
+    IdentificationCard,
+    /// `profile_image`.
+    ProfileImage,
+}
+
+impl DocumentType {
+    /// The text on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DocumentType::Passport => "passport",
+            DocumentType::IdentificationCard => "identification_card",
+            DocumentType::ProfileImage => "profile_image",
+        }
+    }
+}
+
+/// The answer of the citizen-ID biometric check (`endpoint-biometria`).
+///
+/// `valid: false` is a successful call with a negative result (the face does not match the ID,
+/// or the check failed for the reason in `message`), not an error.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct BiometricCheck {
+    /// Whether the face was validated against the citizen ID.
+    pub valid: bool,
+    /// Why the validation failed, or `None`.
+    pub message: Option<String>,
+    /// The service's code. The list of codes is not public, so it is kept as a number.
+    pub code: i64,
+    /// The transaction number, when it was asked for with `return_id(true)`.
+    #[serde(default)]
+    pub id: Option<i64>,
+}
+
+/// The answer of a v3 nationals or foreigners check.
+///
+/// The notes on these endpoints give their fields but not their answer. The fields of the
+/// citizen-ID check's answer (`valid`, `message`, `code`, `id`) are read when they are present
+/// with those types; the whole JSON document is kept in [`raw`](Self::raw) for anything else.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct IdentityCheck {
+    /// `valid`, when present and a boolean.
+    pub valid: Option<bool>,
+    /// `message`, when present and a string.
+    pub message: Option<String>,
+    /// `code`, when present and an integer.
+    pub code: Option<i64>,
+    /// `id` (the transaction number), when present and an integer.
+    pub id: Option<i64>,
+    /// The answer as sent.
+    pub raw: Value,
+}
+
+impl IdentityCheck {
+    pub(crate) fn decode(response: RawResponse) -> Result<Self> {
+        let raw: Value = response.json()?;
+        if !raw.is_object() {
+            return Err(response.decode_error(None, "expected a JSON object"));
+        }
+        Ok(IdentityCheck {
+            valid: raw.get("valid").and_then(Value::as_bool),
+            message: raw
+                .get("message")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            code: raw.get("code").and_then(Value::as_i64),
+            id: raw.get("id").and_then(Value::as_i64),
+            raw,
+        })
+    }
+}
+
+/// The liveness rule the documentation states: a quality or liveness under 0.5 is rejected.
+///
+/// The service applies it; the client only reports it (see [`ApiResponse::meets_documented_rule`]).
+pub const LIVENESS_REJECTION_THRESHOLD: f64 = 0.5;
+
+/// The answer of the v2 liveness check.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Liveness {
+    /// `data.api_response`: the scores.
+    pub api_response: ApiResponse,
+    /// The answer as sent (the notes document `data.api_response` only; everything else,
+    /// such as a transaction id or details, is here).
+    pub raw: Value,
+}
+
+/// The scores of a liveness check (`data.api_response`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct ApiResponse {
+    /// `score`.
+    pub score: f64,
+    /// `quality`.
+    pub quality: f64,
+    /// `liveness`.
+    pub liveness: f64,
+}
+
+impl ApiResponse {
+    /// Whether the scores pass the documented rule (neither quality nor liveness under
+    /// [`LIVENESS_REJECTION_THRESHOLD`]). Informative: the client does not turn a rejection
+    /// into an error, and the service's own verdict is in the answer.
+    pub fn meets_documented_rule(&self) -> bool {
+        self.quality >= LIVENESS_REJECTION_THRESHOLD
+            && self.liveness >= LIVENESS_REJECTION_THRESHOLD
+    }
+}
+
+impl Liveness {
+    pub(crate) fn decode(response: RawResponse) -> Result<Self> {
+        #[derive(Deserialize)]
+        struct Envelope {
+            data: Data,
+        }
+        #[derive(Deserialize)]
+        struct Data {
+            api_response: ApiResponse,
+        }
+        let envelope: Envelope = response.json()?;
+        let raw: Value = response.json()?;
+        Ok(Liveness {
+            api_response: envelope.data.api_response,
+            raw,
+        })
+    }
+}
