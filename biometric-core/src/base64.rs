@@ -157,3 +157,171 @@ pub mod option {
 pub fn decode_bytes(text: &str) -> Result<Bytes, Base64Error> {
     decode(text).map(Bytes::from)
 }
+
+/// Decodes base64 that arrives in pieces (a download of tens of MB of base64), holding at most
+/// three characters between pieces.
+///
+/// Whitespace anywhere and a missing final padding are forgiven, as by [`decode`]; a data-URL
+/// prefix is not (strip it before pushing).
+///
+/// ```
+/// use biometric_core::base64::StreamDecoder;
+/// let mut decoder = StreamDecoder::new();
+/// let mut out = Vec::new();
+/// for piece in ["aGVs", "bG8g\nd2", "9ybGQ"] {
+///     decoder.push(piece.as_bytes(), &mut out).unwrap();
+/// }
+/// decoder.finish(&mut out).unwrap();
+/// assert_eq!(out, b"hello world");
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct StreamDecoder {
+    /// Characters not decoded yet: fewer than four after each push.
+    carry: Vec<u8>,
+    /// Padding was seen: only whitespace may follow.
+    ended: bool,
+    /// Characters consumed, for error messages.
+    seen: usize,
+}
+
+impl StreamDecoder {
+    /// A decoder at the start of a base64 text.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decodes every complete four-character group that `piece` completes, appending the bytes
+    /// to `out`.
+    pub fn push(&mut self, piece: &[u8], out: &mut Vec<u8>) -> Result<(), Base64Error> {
+        self.seen += piece.len();
+        self.carry
+            .extend(piece.iter().copied().filter(|b| !b.is_ascii_whitespace()));
+        if self.ended && !self.carry.is_empty() {
+            return Err(self.error());
+        }
+        let whole = self.carry.len() / 4 * 4;
+        if whole == 0 {
+            return Ok(());
+        }
+        base64_simd::STANDARD
+            .decode_append(&self.carry[..whole], out)
+            .map_err(|_| self.error())?;
+        self.ended = self.carry[whole - 1] == b'=';
+        self.carry.drain(..whole);
+        Ok(())
+    }
+
+    /// Decodes the last group (which may lack its padding) and checks that the text ended well.
+    pub fn finish(self, out: &mut Vec<u8>) -> Result<(), Base64Error> {
+        if self.carry.is_empty() {
+            return Ok(());
+        }
+        base64_simd::STANDARD_NO_PAD
+            .decode_append(&self.carry, out)
+            .map_err(|_| self.error())
+    }
+
+    fn error(&self) -> Base64Error {
+        Base64Error { length: self.seen }
+    }
+}
+
+/// An [`AsyncWrite`](tokio::io::AsyncWrite) that decodes the base64 text written to it and
+/// writes the bytes to `inner`: pass it to [`crate::Engine::download`] to store a base64 body
+/// decoded, holding one decoded piece at a time.
+///
+/// Call [`shutdown`](tokio::io::AsyncWriteExt::shutdown) (or [`Base64Writer::finish`]) at the
+/// end: the last group is decoded then.
+#[derive(Debug)]
+pub struct Base64Writer<W> {
+    inner: W,
+    decoder: StreamDecoder,
+    /// Decoded bytes not yet accepted by `inner`.
+    pending: Vec<u8>,
+    written: usize,
+    finished: bool,
+}
+
+impl<W: tokio::io::AsyncWrite + Unpin> Base64Writer<W> {
+    /// Decodes into `inner`.
+    pub fn new(inner: W) -> Self {
+        Base64Writer {
+            inner,
+            decoder: StreamDecoder::new(),
+            pending: Vec::new(),
+            written: 0,
+            finished: false,
+        }
+    }
+
+    /// Decodes the last group, flushes, and returns the inner writer.
+    pub async fn finish(mut self) -> std::io::Result<W> {
+        tokio::io::AsyncWriteExt::shutdown(&mut self).await?;
+        Ok(self.inner)
+    }
+
+    fn drain_pending(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        while self.written < self.pending.len() {
+            let rest = &self.pending[self.written..];
+            match std::pin::Pin::new(&mut self.inner).poll_write(cx, rest) {
+                Poll::Ready(Ok(0)) => {
+                    return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
+                }
+                Poll::Ready(Ok(n)) => self.written += n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        self.pending.clear();
+        self.written = 0;
+        Poll::Ready(Ok(()))
+    }
+}
+
+fn invalid_data(error: Base64Error) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, error)
+}
+
+impl<W: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Base64Writer<W> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        text: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        // Hand on what the previous piece decoded before taking more: one piece at a time.
+        std::task::ready!(self.drain_pending(cx))?;
+        let this = &mut *self;
+        this.decoder
+            .push(text, &mut this.pending)
+            .map_err(invalid_data)?;
+        std::task::Poll::Ready(Ok(text.len()))
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::ready!(self.drain_pending(cx))?;
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if !self.finished {
+            std::task::ready!(self.drain_pending(cx))?;
+            let this = &mut *self;
+            std::mem::take(&mut this.decoder)
+                .finish(&mut this.pending)
+                .map_err(invalid_data)?;
+            this.finished = true;
+        }
+        std::task::ready!(self.drain_pending(cx))?;
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}

@@ -158,3 +158,63 @@ async fn a_missing_file_is_an_invalid_request() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_base64_download_is_decoded_on_the_fly() {
+    let server = MockServer::start().await;
+    let data = pattern(2 * 1024 * 1024 + 1);
+    // Line-wrapped and without padding, as firmware writes it.
+    let encoded = biometric_core::base64::encode(&data);
+    let wrapped: String = encoded
+        .trim_end_matches('=')
+        .as_bytes()
+        .chunks(76)
+        .map(|line| format!("{}\r\n", std::str::from_utf8(line).unwrap()))
+        .collect();
+    Mock::given(path("/database"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(wrapped))
+        .mount(&server)
+        .await;
+
+    let mut writer = biometric_core::base64::Base64Writer::new(Vec::new());
+    let op = Operation::with_decoder("t.database", Method::GET, "database", decode_unit);
+    engine(&server).download(op, &mut writer).await.unwrap();
+    let decoded = writer.finish().await.unwrap();
+
+    assert!(decoded == data, "{} of {} bytes", decoded.len(), data.len());
+}
+
+proptest::proptest! {
+    #[test]
+    fn streamed_base64_decodes_like_the_whole_text(
+        data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        cuts in proptest::collection::vec(0usize..800, 0..8),
+    ) {
+        use biometric_core::base64::{StreamDecoder, decode, encode};
+        let text = encode(&data);
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (text.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut decoder = StreamDecoder::new();
+        let mut out = Vec::new();
+        let mut start = 0;
+        for cut in cuts.into_iter().chain([text.len()]) {
+            decoder.push(&text.as_bytes()[start..cut], &mut out).unwrap();
+            start = cut;
+        }
+        decoder.finish(&mut out).unwrap();
+        proptest::prop_assert_eq!(&out, &data);
+        proptest::prop_assert_eq!(decode(&text).unwrap(), data);
+    }
+
+    #[test]
+    fn streamed_base64_never_panics(pieces in proptest::collection::vec(".{0,40}", 0..6)) {
+        let mut decoder = biometric_core::base64::StreamDecoder::new();
+        let mut out = Vec::new();
+        for piece in &pieces {
+            if decoder.push(piece.as_bytes(), &mut out).is_err() {
+                return Ok(());
+            }
+        }
+        let _ = decoder.finish(&mut out);
+    }
+}
