@@ -236,7 +236,9 @@ impl Transport {
     ) -> Result<R> {
         let timeout = op.timeout_value().unwrap_or(self.inner.timeout);
         async move {
-            let started = Instant::now();
+            // For the log line only: the std clock, which (unlike tokio's with `test-util`)
+            // takes no lock.
+            let started = std::time::Instant::now();
             let result = match tokio::time::timeout(timeout, exchange).await {
                 Ok(result) => result,
                 Err(_) => Err(TransportError::new(TransportKind::Timeout, op.name(), None).into()),
