@@ -25,7 +25,9 @@ use serde_json::{Map, Value};
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub use router::{DEFAULT_BODY_LIMIT, router, router_with_limit};
+pub use router::{
+    DEFAULT_BODY_LIMIT, DEFAULT_MAX_IN_FLIGHT, RouterConfig, router, router_with, router_with_limit,
+};
 
 use crate::enroll::{FingerprintImage, WireFingerprint};
 use crate::ids::{CardValue, DeviceId, FingerType, UserId};
