@@ -1068,3 +1068,215 @@ async fn delete_users_takes_integers() {
     assert_eq!(two.status, 204);
     assert_eq!(fake.sim.subject_count(), 1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Logs (sheet Log)
+
+fn ids(answer: &Answer) -> Vec<i64> {
+    answer.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_log_example_url_answers_the_example_items() {
+    let (fake, uid) = Fake::locked().await;
+    // The sheet's URL example and, for its first two items, its answer verbatim.
+    let answer = fake
+        .bare(
+            Method::GET,
+            &format!("logs/from/to?lock_uid={uid}&page=1&min=68&max=74"),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let example: Value = serde_json::from_str(
+        r#"[{"id":68,"event_type":"Recognition","timestamp":"2018-05-28T14:26:26Z","user_uuid":"111","info":"Recog/BioOnly/IrisOk","additional_data":"Allowed","matched_faceimage_data":""},{"id":69,"event_type":"UserData","timestamp":"2018-05-28T14:45:57Z","user_uuid":"111","info":"DeleteUsers","additional_data":"Success","matched_faceimage_data":""}]"#,
+    )
+    .unwrap();
+    assert_eq!(answer.body["items"][0], example[0]);
+    assert_eq!(answer.body["items"][1], example[1]);
+    assert_eq!(
+        (
+            &answer.body["page"],
+            &answer.body["page_size"],
+            &answer.body["has_more"],
+            &answer.body["total"]
+        ),
+        (&json!(1), &json!(50), &json!(false), &json!(7))
+    );
+    let one = fake
+        .bare(Method::GET, &format!("logs/68?lock_uid={uid}"))
+        .await;
+    assert_eq!(one.body, example[0]);
+    let from_count = fake
+        .bare(
+            Method::GET,
+            &format!("logs/from/count?lock_uid={uid}&from=70&count=2"),
+        )
+        .await;
+    assert_eq!(ids(&from_count), [70, 71]);
+    let count = fake
+        .bare(Method::GET, &format!("logs/count?lock_uid={uid}"))
+        .await;
+    assert_eq!(count.body, json!({"count": 7}));
+}
+
+#[tokio::test]
+async fn recent_logs_page_in_descending_order() {
+    let (fake, uid) = Fake::locked().await;
+    fake.sim.add_logs(100);
+    assert_eq!(fake.sim.log_count(), 107);
+    let recent = fake
+        .bare(
+            Method::GET,
+            &format!("logs?lock_uid={uid}&page=1&page_size=3&order=desc"),
+        )
+        .await;
+    assert_eq!(ids(&recent), [174, 173, 172]);
+    assert_eq!(recent.body["has_more"], true);
+    let last = fake
+        .bare(Method::GET, &format!("logs?lock_uid={uid}&page=3"))
+        .await;
+    assert_eq!(ids(&last), [168, 169, 170, 171, 172, 173, 174]);
+    assert_eq!(last.body["has_more"], false);
+    for bad in ["order=down", "page=1&pageSize=3", "page=1&limit=3"] {
+        let answer = fake
+            .bare(Method::GET, &format!("logs?lock_uid={uid}&{bad}"))
+            .await;
+        assert_eq!(answer.status, 400, "{bad}");
+    }
+    // By type and id range: 50 a page, fixed.
+    let typed = fake
+        .bare(
+            Method::GET,
+            &format!("logs/from/to/type?lock_uid={uid}&page=1&min=1&max=100&type=UserData"),
+        )
+        .await;
+    assert_eq!(typed.status, 200, "{typed:?}");
+    assert!(
+        typed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["event_type"] == "UserData" && l["id"].as_i64().unwrap() <= 100)
+    );
+    assert_eq!(typed.body["page_size"], 50);
+    let unknown_type = fake
+        .bare(
+            Method::GET,
+            &format!("logs/from/to/type?lock_uid={uid}&type=Door"),
+        )
+        .await;
+    assert_eq!(unknown_type.status, 400);
+}
+
+#[tokio::test]
+async fn logs_by_period_and_date() {
+    let (fake, uid) = Fake::locked().await;
+    // "2018-05-28" means 00:00: the whole seed lies between the 28th and the 29th.
+    let day = fake
+        .bare(
+            Method::GET,
+            &format!("logs/fromto/2018-05-28/2018-05-29?lock_uid={uid}"),
+        )
+        .await;
+    assert_eq!(day.body["total"], 7, "{day:?}");
+    let before = fake
+        .bare(
+            Method::GET,
+            &format!("logs/fromto/2018-05-27/2018-05-28?lock_uid={uid}"),
+        )
+        .await;
+    assert_eq!(before.body["total"], 0);
+    let timed = fake
+        .bare(
+            Method::GET,
+            &format!(
+                "logs/fromto/Recognition/2018-05-28T14:00:00Z/2018-05-28T14:30:00Z?lock_uid={uid}"
+            ),
+        )
+        .await;
+    assert_eq!(ids(&timed), [68]);
+    let counted = fake
+        .bare(
+            Method::GET,
+            &format!("logs/count/UserData/2018-05-28/2018-05-29?lock_uid={uid}"),
+        )
+        .await;
+    assert_eq!(
+        counted.body,
+        json!({"count": 2}),
+        "ids 69 (the example) and 70"
+    );
+    let all = fake
+        .bare(
+            Method::GET,
+            &format!("logs/count/2018-05-28/2018-05-29?lock_uid={uid}"),
+        )
+        .await;
+    assert_eq!(all.body, json!({"count": 7}));
+    for date in ["2018", "2018-05", "2018-05-28"] {
+        let answer = fake
+            .bare(
+                Method::GET,
+                &format!("logs/from/date/{date}?lock_uid={uid}"),
+            )
+            .await;
+        assert_eq!(answer.body["total"], 7, "{date}");
+    }
+    let later = fake
+        .bare(
+            Method::GET,
+            &format!("logs/from/date/2019-12-05?lock_uid={uid}"),
+        )
+        .await;
+    assert_eq!(later.body["total"], 0);
+    for bad in [
+        "logs/fromto/28-05-2018/2018-05-29",
+        "logs/fromto/Door/2018-05-28/2018-05-29",
+        "logs/from/date/May",
+    ] {
+        let answer = fake
+            .bare(Method::GET, &format!("{bad}?lock_uid={uid}"))
+            .await;
+        assert_eq!(answer.status, 400, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn log_deletes() {
+    let (fake, uid) = Fake::locked().await;
+    let missing = fake
+        .bare(Method::DELETE, &format!("logs?lock_uid={uid}&min=68"))
+        .await;
+    assert_eq!(missing.status, 400, "both min and max are required");
+    let range = fake
+        .bare(
+            Method::DELETE,
+            &format!("logs?lock_uid={uid}&min=68&max=70"),
+        )
+        .await;
+    assert_eq!((range.status, range.body), (204, Value::Null));
+    assert_eq!(fake.sim.log_count(), 4);
+    let one = fake
+        .bare(Method::DELETE, &format!("logs/71?lock_uid={uid}"))
+        .await;
+    assert_eq!(one.status, 204);
+    let gone = fake
+        .bare(Method::GET, &format!("logs/71?lock_uid={uid}"))
+        .await;
+    assert_eq!(gone.status, 404);
+    let not_a_number = fake
+        .bare(Method::GET, &format!("logs/seventy?lock_uid={uid}"))
+        .await;
+    assert_eq!(not_a_number.status, 400);
+    let all = fake
+        .bare(Method::DELETE, &format!("logs/db?lock_uid={uid}"))
+        .await;
+    assert_eq!(all.status, 204);
+    assert_eq!(fake.sim.log_count(), 0);
+    assert_stale(&fake.bare(Method::DELETE, "logs/db").await);
+}
