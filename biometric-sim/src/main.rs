@@ -1,4 +1,4 @@
-//! `biometric-sim --vendor apptenticate|bioid|biopassid|controlid [--port 8080] [vendor options]`
+//! `biometric-sim --vendor apptenticate|bioid|biopassid|controlid|ef45 [--port 8080] [vendor options]`
 //!
 //! Serves one fake vendor service on 127.0.0.1 until stopped.
 
@@ -9,12 +9,14 @@ use biometric_sim::apptenticate::{ApptenticateConfig, ApptenticateSim};
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
 use biometric_sim::biopassid::{BioPassIdConfig, BioPassIdSim};
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
+use biometric_sim::ef45::{Ef45Config, Ef45Sim};
 
 const USAGE: &str =
     "usage: biometric-sim --vendor apptenticate [--port PORT] [--username U --password P]
        biometric-sim --vendor bioid [--port PORT] [--client-id ID] [--client-key-base64 KEY]
        biometric-sim --vendor biopassid [--port PORT] [--key SUBSCRIPTION_KEY]
-       biometric-sim --vendor controlid [--port PORT] [--login LOGIN --password PASSWORD]";
+       biometric-sim --vendor controlid [--port PORT] [--login LOGIN --password PASSWORD]
+       biometric-sim --vendor ef45 [--port PORT] [--id ID --password PASSWORD]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -40,10 +42,10 @@ async fn main() -> ExitCode {
         Some("apptenticate") => {
             serve_apptenticate(address, flag("--username"), flag("--password")).await
         }
+        Some("ef45") => serve_ef45(address, flag("--id"), flag("--password")).await,
         Some(other) => fail(&format!(
-            "vendor {other:?} is not simulated yet (available: {}; planned: {})",
-            biometric_sim::VENDORS.join(", "),
-            biometric_sim::PLANNED_VENDORS.join(", ")
+            "vendor {other:?} is not simulated (available: {})",
+            biometric_sim::VENDORS.join(", ")
         )),
         None => fail(USAGE),
     }
@@ -147,6 +149,26 @@ async fn serve_apptenticate(
     eprintln!(
         "  citizen 0102030405 validates with biometric_sim::apptenticate::face_image(\"0102030405\")"
     );
+    running.wait().await;
+    ExitCode::SUCCESS
+}
+
+async fn serve_ef45(address: SocketAddr, id: Option<String>, password: Option<String>) -> ExitCode {
+    let config = match (id, password) {
+        (Some(id), Some(password)) => Ef45Config::new(id, password),
+        (None, None) => Ef45Config::default(),
+        _ => return fail("--id and --password go together"),
+    };
+    let sim = Ef45Sim::new(config.clone());
+    let running = match biometric_sim::serve(sim.router(), address).await {
+        Ok(running) => running,
+        Err(error) => return fail(&format!("cannot listen on {address}: {error}")),
+    };
+    eprintln!(
+        "CMITECH EF-45 fake listening on {}/1.0/",
+        running.base_url()
+    );
+    eprintln!("  id: {}  (password as configured)", config.id());
     running.wait().await;
     ExitCode::SUCCESS
 }
