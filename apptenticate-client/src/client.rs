@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use biometric_core::{
-    Body, Credentials, Engine, Error, HttpConfig, Image, ImageFormat, MB, Method, Operation, Part,
-    RequestOptions, Result, SizeLimit,
+    Body, Credentials, Engine, Error, ExposeSecret, HttpConfig, Image, ImageFormat, MB, Method,
+    Operation, Part, RequestOptions, Result, SecretString, SizeLimit,
 };
 
 use crate::auth::{DEFAULT_ACCESS_TOKEN_LIFETIME, TokenAuth};
@@ -308,7 +308,7 @@ impl Client {
     ) -> CitizenCheckRequest<'_> {
         CitizenCheckRequest {
             client: self,
-            cedula: cedula.into(),
+            cedula: SecretString::from(cedula.into()),
             image,
             fields: Fields::default(),
             options: None,
@@ -325,7 +325,7 @@ impl Client {
     ) -> NationalsRequest<'_> {
         NationalsRequest {
             client: self,
-            citizen_id: citizen_id.into(),
+            citizen_id: SecretString::from(citizen_id.into()),
             selfie,
             sib_plus: false,
             fields: Fields::default(),
@@ -411,7 +411,8 @@ impl Client {
 #[must_use = "call .send() to send the check"]
 pub struct CitizenCheckRequest<'a> {
     client: &'a Client,
-    cedula: String,
+    /// Personal data: kept out of `Debug`.
+    cedula: SecretString,
     image: Image,
     fields: Fields,
     options: Option<RequestOptions>,
@@ -432,8 +433,7 @@ impl CitizenCheckRequest<'_> {
     }
 
     /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
-    /// On a client made with [`Client::with_options`], the client's options are applied after
-    /// these: where both set the same thing, the client's win.
+    /// They win over the options of a client made with [`Client::with_options`].
     pub fn options(mut self, options: &RequestOptions) -> Self {
         self.options = Some(options.clone());
         self
@@ -449,7 +449,7 @@ impl CitizenCheckRequest<'_> {
             )
         })?;
         let mut parts = vec![
-            Part::text("cedula", text_field("cedula", &self.cedula)?),
+            Part::text("cedula", text_field("cedula", self.cedula.expose_secret())?),
             jpeg_part("imagen", "imagen.jpg", &self.image)?,
         ];
         self.fields.push(&mut parts, "id", "dispositivo");
@@ -472,7 +472,8 @@ impl CitizenCheckRequest<'_> {
 #[must_use = "call .send() to send the check"]
 pub struct NationalsRequest<'a> {
     client: &'a Client,
-    citizen_id: String,
+    /// Personal data: kept out of `Debug`.
+    citizen_id: SecretString,
     selfie: Image,
     sib_plus: bool,
     fields: Fields,
@@ -500,8 +501,7 @@ impl NationalsRequest<'_> {
     }
 
     /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
-    /// On a client made with [`Client::with_options`], the client's options are applied after
-    /// these: where both set the same thing, the client's win.
+    /// They win over the options of a client made with [`Client::with_options`].
     pub fn options(mut self, options: &RequestOptions) -> Self {
         self.options = Some(options.clone());
         self
@@ -510,7 +510,10 @@ impl NationalsRequest<'_> {
     /// Sends the check.
     pub async fn send(self) -> Result<IdentityCheck> {
         let mut parts = vec![
-            Part::text("citizen_id", text_field("citizen_id", &self.citizen_id)?),
+            Part::text(
+                "citizen_id",
+                text_field("citizen_id", self.citizen_id.expose_secret())?,
+            ),
             jpeg_part("selfie", "selfie.jpg", &self.selfie)?,
         ];
         self.fields.push(&mut parts, "return_id", "device");
@@ -551,8 +554,7 @@ impl ForeignersRequest<'_> {
     }
 
     /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
-    /// On a client made with [`Client::with_options`], the client's options are applied after
-    /// these: where both set the same thing, the client's win.
+    /// They win over the options of a client made with [`Client::with_options`].
     pub fn options(mut self, options: &RequestOptions) -> Self {
         self.options = Some(options.clone());
         self
@@ -602,8 +604,7 @@ impl LivenessRequest<'_> {
     }
 
     /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
-    /// On a client made with [`Client::with_options`], the client's options are applied after
-    /// these: where both set the same thing, the client's win.
+    /// They win over the options of a client made with [`Client::with_options`].
     pub fn options(mut self, options: &RequestOptions) -> Self {
         self.options = Some(options.clone());
         self

@@ -126,6 +126,19 @@ async fn bad_images_and_ids_are_refused_before_sending() {
         "invalid request: `imagen` must be at most 2 MB (found 2000001 bytes)"
     );
 
+    // One byte over the limit with a valid citizen id: the size rule itself refuses it.
+    let mut over = vec![0xff, 0xd8, 0xff, 0xe0];
+    over.resize(2_000_001, 0);
+    let err = client
+        .check_citizen("0102030405", Image::from_bytes(over))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidRequest { ref field, .. } if field == "imagen"),
+        "{err}"
+    );
+
     let mut at_limit = vec![0xff, 0xd8, 0xff, 0xe0];
     at_limit.resize(2_000_000, 0);
     let err = client

@@ -43,7 +43,11 @@
 //! 400 `{"valid": false, "message": ..., "code": 400}`; a missing field 400
 //! `{"<field>": ["This field is required."]}` (Django REST framework's shape); the liveness
 //! scores are 0.95/0.9/0.95 for a live face, liveness 0.1 for a photo, quality 0.2 without a
-//! face. `details` is accepted and adds nothing.
+//! face. `details` is accepted and adds nothing. Stricter than the real service is likely to be
+//! (Django REST framework accepts JSON logins and ignores unknown fields), on purpose, so that a
+//! client sending the wrong shape fails a test: the token endpoints answer 415 to anything but
+//! a form, and an unknown field is refused with 400 `Unknown field.`. The 401 bodies carry
+//! `detail` and `code` as the notes give them (simplejwt also sends a `messages` list there).
 //!
 //! # Fault injection
 //!

@@ -1,7 +1,12 @@
 //! A fake BioPass ID Multibiometrics, written from `multibiometrics-enroll.txt` and BioPass ID's
 //! notes (hosts, key header, the sibling calls, error shapes).
 //!
-//! # What it checks, as the documentation describes the service
+//! # What it checks, from the documentation, and where it goes further
+//!
+//! The documentation names the key header, the content type, the body keys and one error text
+//! ("Invalid JSON format" when no image is sent). The fake's own choices, stricter on purpose so
+//! that a client bug fails a test: a wrong content type answers 415, unknown or extra keys
+//! answer the same "Invalid JSON format", and an update answers the message `Person updated`.
 //!
 //! - Every call needs `Ocp-Apim-Subscription-Key` with exactly the configured key (401 otherwise).
 //! - Exactly one `Content-Type`: `application/json` (the documented header) for enroll, update and

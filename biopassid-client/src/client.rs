@@ -26,9 +26,9 @@ pub const DEFAULT_MAX_REQUEST_BYTES: u64 = 10 * MB;
 /// The `Content-Type` of verify requests (the others send `application/json`).
 ///
 /// The documentation's header example says `application/json`; its verify examples send
-/// `application/json-patch+json` with the same JSON body. Verify sends what the verify examples
-/// send (the reading the vendor docs README uses when prose and a runnable example disagree),
-/// exactly one `Content-Type` header.
+/// `application/json-patch+json` with the same JSON body (BioPass ID's notes say so). Verify
+/// sends what its own examples send, the same rule the vendor-docs README applies to
+/// Apptenticate's prose-versus-example contradiction, with exactly one `Content-Type` header.
 pub const VERIFY_CONTENT_TYPE: &str = "application/json-patch+json";
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));

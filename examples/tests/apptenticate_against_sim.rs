@@ -73,12 +73,15 @@ async fn an_access_token_expiring_on_the_fakes_clock_is_refreshed() {
 
 #[tokio::test]
 async fn twenty_concurrent_calls_across_an_expiry_see_exactly_one_refresh() {
-    let config = ApptenticateConfig::default().access_lifetime(Duration::from_millis(100));
+    // One second of life: the refreshed token must outlive the 20 calls even on a busy
+    // machine. The fake writes `exp` in whole seconds (up to a second late), so the wait
+    // passes both the fake's expiry and the one the client reads from the token.
+    let config = ApptenticateConfig::default().access_lifetime(Duration::from_secs(1));
     let sim = ApptenticateSim::new(config.clone());
     let running = sim.start().await.unwrap();
     let client = client(running.base_url(), &config);
     client.login().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
 
     let calls = (0..20).map(|_| check(&client));
     let results = futures_util::future::join_all(calls).await;
