@@ -102,3 +102,42 @@ pub fn with_lock(rest: &[(&str, &str)]) -> Vec<(String, String)> {
 pub fn body_json(request: &wiremock::Request) -> serde_json::Value {
     serde_json::from_slice(&request.body).unwrap()
 }
+
+/// A locked client on a fresh server whose `POST lock` answers [`LOCK`].
+pub async fn locked() -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    locks(&server, &[LOCK]).await;
+    let device = client(&server);
+    (server, device)
+}
+
+/// Mounts one answer for `method` + `path` (any query).
+pub async fn answer(server: &MockServer, verb: &str, to: &str, response: ResponseTemplate) {
+    Mock::given(method(verb))
+        .and(path(to))
+        .respond_with(response)
+        .with_priority(10)
+        .mount(server)
+        .await;
+}
+
+/// The list envelope of notes.md.
+pub fn envelope(
+    items: serde_json::Value,
+    page: u32,
+    page_size: u32,
+    has_more: bool,
+    total: u64,
+) -> serde_json::Value {
+    serde_json::json!({
+        "status_code": 200, "reason_phrase": "OK", "items": items,
+        "page": page, "page_size": page_size, "has_more": has_more, "total": total,
+    })
+}
+
+/// The only request that is not a lock call.
+pub async fn only_call(server: &MockServer) -> wiremock::Request {
+    let mut calls = calls(server).await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    calls.remove(0)
+}
