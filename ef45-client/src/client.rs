@@ -1,0 +1,262 @@
+//! The EF-45 client: configuration and the session calls (sheet Common).
+
+use std::sync::atomic::Ordering;
+
+use biometric_core::{
+    Credentials, Engine, Error, ExposeSecret, HttpConfig, Method, Operation, RequestOptions,
+    Result, SecretString, decode_unit,
+};
+use serde::Deserialize;
+
+use crate::auth::{LockAuth, is_stale_lock};
+use crate::error::parse_error_body;
+
+/// Query parameters whose values may be logged. `lock_uid` is not one of them: it is logged as
+/// `REDACTED`, like every value not listed here.
+const LOGGABLE_QUERY: &[&str] = &[
+    "page",
+    "page_size",
+    "pageSize",
+    "subId",
+    "order",
+    "min",
+    "max",
+];
+
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// A client for one EF-45 terminal. Cheap to clone; clones share the lock.
+///
+/// The lock is opened on first use (`POST lock`) and its `lock_uid` travels as `?lock_uid=` on
+/// every call. When the device answers that the lock is no longer valid (device code 1102,
+/// "Unavailable accessToken!"), the client locks again once (one lock for all concurrent calls)
+/// and repeats the call once. [`close`](Client::close) releases it.
+///
+/// ```no_run
+/// # async fn demo() -> ef45_client::Result<()> {
+/// use ef45_client::Client;
+/// let device = Client::builder("http://10.0.0.7:9980")
+///     .credentials("root", "my-password")
+///     .build()?;
+/// println!("application {}", device.version().await?);
+/// device.lock().await?;
+/// device.close().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) engine: Engine<LockAuth>,
+}
+
+/// Configures a [`Client`].
+#[derive(Debug)]
+#[must_use = "call .build() to create the client"]
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<Credentials>,
+    http: HttpConfig,
+}
+
+impl Client {
+    /// Starts configuring a client for the device at `base_url`: `http://{host}:9980` (the
+    /// device's port), or `https://...` (spec 1.3.20 and app 2.1.34 or later). The API's
+    /// `/1.0/` is appended unless the URL already ends with it.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            credentials: None,
+            http: HttpConfig::new(USER_AGENT),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The device login sent with `POST lock` as `{"id", "passwd"}` (spec 1.4.0, app 2.1.50 or
+    /// later; the same login as the device's SSH and SFTP).
+    ///
+    /// Optional: without it, `POST lock` is sent without a body, which the sheet says the device
+    /// takes as its factory default login (`root` / `cmi1003`). The client never sends that
+    /// default itself; once the device password was changed, credentials are required.
+    pub fn credentials(mut self, id: impl Into<String>, passwd: impl Into<String>) -> Self {
+        self.credentials = Some(Credentials::new(id, passwd));
+        self
+    }
+
+    /// Timeouts, retries, TLS, body limit and `User-Agent` (see [`HttpConfig`]). The EF-45
+    /// defaults are the core's: the sheets document no timeout. A device on `https://` usually
+    /// has a self-signed certificate: add it with [`biometric_core::TlsOptions`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = ef45_client::Client::builder("http://10.0.0.7:9980")
+    ///     .http(|h| h.timeout(Duration::from_secs(5)));
+    /// # let _ = builder;
+    /// ```
+    pub fn http(mut self, configure: impl FnOnce(HttpConfig) -> HttpConfig) -> Self {
+        self.http = configure(self.http);
+        self
+    }
+
+    /// Checks the configuration and builds the client. No I/O.
+    pub fn build(self) -> Result<Client> {
+        if let Some(credentials) = &self.credentials
+            && credentials.login().is_empty()
+        {
+            return Err(Error::invalid("id", "must not be empty"));
+        }
+        let engine = Engine::builder(api_url(&self.base_url))
+            .config(self.http)
+            .loggable_query(LOGGABLE_QUERY)
+            .error_parser(parse_error_body)
+            .auth(LockAuth::new(self.credentials))
+            .build()?;
+        Ok(Client { engine })
+    }
+}
+
+/// `http://h:9980` -> `http://h:9980/1.0/`; a URL already ending in `/1.0` is kept.
+fn api_url(base_url: &str) -> String {
+    let trimmed = base_url.trim().trim_end_matches('/');
+    if trimmed.ends_with("/1.0") {
+        format!("{trimmed}/")
+    } else {
+        format!("{trimmed}/1.0/")
+    }
+}
+
+impl Client {
+    /// Opens the lock now (otherwise the first call does). Fails with [`Error::Auth`] when the
+    /// device refuses the id or password (HTTP 400; the device's text is in the message and the
+    /// source) or cannot create a lock (HTTP 500, as the source).
+    pub async fn lock(&self) -> Result<()> {
+        self.engine.token().await.map(drop)
+    }
+
+    /// Takes the lock from whichever client holds it (`PUT lock`, "force connect"), with the
+    /// same credentials as a normal lock. The lock this client held, if any, is forgotten
+    /// without being released (the forced lock replaces it on the device).
+    ///
+    /// Never repeated once it may have reached the device: a second `PUT lock` could take the
+    /// lock from a client that locked in between. If other calls of this client lock at the same
+    /// moment, whichever lock is made first is the forced one.
+    pub async fn take_over(&self) -> Result<()> {
+        let _ = self.engine.forget_token().await;
+        self.engine.auth().force_next.store(true, Ordering::SeqCst);
+        let result = self.engine.token().await.map(drop);
+        self.engine.auth().force_next.store(false, Ordering::SeqCst);
+        result
+    }
+
+    /// Releases the lock on the device (`DELETE lock/{lock_uid}`) and forgets it; the next call
+    /// locks again. Does nothing when there is no lock; a lock the device already dropped
+    /// (device code 1102) counts as released.
+    pub async fn close(&self) -> Result<()> {
+        let Some(lock_uid) = self.engine.forget_token().await else {
+            return Ok(());
+        };
+        // Sent with the forgotten lock in its path, not through the engine's auth (which would
+        // lock again). Releasing the same lock twice leaves the device in the same state.
+        let op = Operation::with_decoder("ef45.unlock", Method::DELETE, "lock/", decode_unit)
+            .unauthenticated()
+            .secret_segment("lock_uid", &lock_uid)
+            .idempotent(true);
+        match self.engine.transport().send(&op).await {
+            Err(Error::Api(api)) if is_stale_lock(&api) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// The device's application version (`GET version`, sent without a lock): `"1.1.69"`.
+    pub async fn version(&self) -> Result<String> {
+        #[derive(Deserialize)]
+        struct Answer {
+            version: String,
+        }
+        let op = Operation::<Answer>::new("ef45.version", Method::GET, "version").unauthenticated();
+        Ok(self.engine.transport().send(&op).await?.version)
+    }
+
+    /// Changes the device password of the configured id (`POST lock/chpasswd` with the keys
+    /// `id`, `current passwd` and `new passwd`; spec 1.4.0 or later). On success the client uses
+    /// the new password for its next lock.
+    ///
+    /// Needs [`ClientBuilder::credentials`] (the id to change); the sheet's example sends no
+    /// `lock_uid`, so none is sent. The answer on success and on a wrong current password is
+    /// not documented: any 2xx is success, anything else an error. The sheet's `PUT`
+    /// ("change password by force") is not wrapped.
+    pub async fn change_password(
+        &self,
+        current: impl Into<String>,
+        new: impl Into<String>,
+    ) -> Result<()> {
+        let current = SecretString::from(current.into());
+        let new = SecretString::from(new.into());
+        let Some(credentials) = self.engine.auth().credentials() else {
+            return Err(Error::invalid(
+                "id",
+                "is needed to change a password: set .credentials(..) on the builder",
+            ));
+        };
+        if new.expose_secret().is_empty() {
+            return Err(Error::invalid("new passwd", "must not be empty"));
+        }
+        let op = Operation::with_decoder(
+            "ef45.change_password",
+            Method::POST,
+            "lock/chpasswd",
+            decode_unit,
+        )
+        .unauthenticated()
+        .json_body(&serde_json::json!({
+            "id": credentials.login(),
+            "current passwd": current.expose_secret(),
+            "new passwd": new.expose_secret(),
+        }))?;
+        self.engine.transport().send(&op).await?;
+        self.engine.auth().set_password(new);
+        Ok(())
+    }
+
+    /// A clone of this client (same lock, same connections) whose every call gets `options`:
+    /// a longer timeout, another retry policy, extra headers.
+    ///
+    /// ```no_run
+    /// # async fn demo(device: ef45_client::Client) -> ef45_client::Result<()> {
+    /// use std::time::Duration;
+    /// use biometric_core::RequestOptions;
+    /// let patient = device.with_options(RequestOptions::new().timeout(Duration::from_secs(60)));
+    /// patient.lock().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            engine: self.engine.with_options(options),
+        }
+    }
+
+    /// Sends an operation with the lock (for calls this crate does not wrap yet). Build it with
+    /// paths relative to `/1.0/` and caller values through [`Operation::segment`].
+    pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
+        self.engine.execute(operation).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_url;
+
+    #[test]
+    fn the_api_version_is_appended_once() {
+        for (given, want) in [
+            ("http://10.0.0.7:9980", "http://10.0.0.7:9980/1.0/"),
+            ("http://10.0.0.7:9980/", "http://10.0.0.7:9980/1.0/"),
+            (
+                "https://ef45.local:9980/1.0",
+                "https://ef45.local:9980/1.0/",
+            ),
+            ("http://10.0.0.7:9980/1.0/", "http://10.0.0.7:9980/1.0/"),
+        ] {
+            assert_eq!(api_url(given), want);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The device's error bodies and response codes (sheet Response_code).
+
+use std::fmt;
+
+use biometric_core::{Error, RawResponse, StatusCode};
+use serde::Deserialize;
+
+/// A response code of the Response_code sheet: the device's own codes (1100 and up) and the HTTP
+/// statuses the sheet lists in the same table, as they appear in a body's `status_code`.
+///
+/// Codes this version does not know are kept as [`ResponseCode::Unknown`].
+///
+/// ```
+/// use ef45_client::ResponseCode;
+/// assert_eq!(ResponseCode::from_code(1102), ResponseCode::UnavailableAccessToken);
+/// assert_eq!(ResponseCode::from_code(1102).message(), "Unavailable accessToken!");
+/// assert_eq!(ResponseCode::from_code(404).code(), 404);
+/// assert!(ResponseCode::from_code(1999).is_unknown());
+/// assert_eq!(ResponseCode::from_code(1999).code(), 1999);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ResponseCode {
+    /// 1100 "User not found!".
+    UserNotFound,
+    /// 1101 "Incorrect information".
+    IncorrectInformation,
+    /// 1102 "Unavailable accessToken!": the `lock_uid` is no longer valid (the client locks
+    /// again once and repeats the call).
+    UnavailableAccessToken,
+    /// 1200 "Unknown Device!".
+    UnknownDevice,
+    /// 1301 "Permission denied!".
+    PermissionDenied,
+    /// An HTTP status (100 to 599) given as a response code (the sheet lists 100 to 505).
+    Http(StatusCode),
+    /// A code this version of the SDK does not know, kept as sent.
+    Unknown(UnknownCode),
+}
+
+/// A response code this version of the SDK does not know (read it with [`UnknownCode::get`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnknownCode(u32);
+
+impl UnknownCode {
+    /// The code as sent.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl ResponseCode {
+    /// The code for a number sent by the device.
+    pub fn from_code(code: u32) -> Self {
+        match code {
+            1100 => ResponseCode::UserNotFound,
+            1101 => ResponseCode::IncorrectInformation,
+            1102 => ResponseCode::UnavailableAccessToken,
+            1200 => ResponseCode::UnknownDevice,
+            1301 => ResponseCode::PermissionDenied,
+            100..=599 => match u16::try_from(code)
+                .ok()
+                .and_then(|c| StatusCode::from_u16(c).ok())
+            {
+                Some(status) => ResponseCode::Http(status),
+                None => ResponseCode::Unknown(UnknownCode(code)),
+            },
+            other => ResponseCode::Unknown(UnknownCode(other)),
+        }
+    }
+
+    /// The number on the wire.
+    pub fn code(self) -> u32 {
+        match self {
+            ResponseCode::UserNotFound => 1100,
+            ResponseCode::IncorrectInformation => 1101,
+            ResponseCode::UnavailableAccessToken => 1102,
+            ResponseCode::UnknownDevice => 1200,
+            ResponseCode::PermissionDenied => 1301,
+            ResponseCode::Http(status) => u32::from(status.as_u16()),
+            ResponseCode::Unknown(code) => code.get(),
+        }
+    }
+
+    /// The message the sheet gives for the code (the HTTP reason phrase for a status, empty for
+    /// an unknown code).
+    pub fn message(self) -> &'static str {
+        match self {
+            ResponseCode::UserNotFound => "User not found!",
+            ResponseCode::IncorrectInformation => "Incorrect information",
+            ResponseCode::UnavailableAccessToken => "Unavailable accessToken!",
+            ResponseCode::UnknownDevice => "Unknown Device!",
+            ResponseCode::PermissionDenied => "Permission denied!",
+            ResponseCode::Http(status) => status.canonical_reason().unwrap_or(""),
+            ResponseCode::Unknown(_) => "",
+        }
+    }
+
+    /// True for a code this version of the SDK does not know.
+    pub fn is_unknown(self) -> bool {
+        matches!(self, ResponseCode::Unknown(_))
+    }
+}
+
+impl fmt::Display for ResponseCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code())?;
+        match self.message() {
+            "" => Ok(()),
+            message => write!(f, " {message}"),
+        }
+    }
+}
+
+/// The sheets' error fields: `status_code` (the code) and `reason_phrase` (the message).
+#[derive(Deserialize)]
+struct ErrorBody {
+    status_code: Option<serde_json::Value>,
+    reason_phrase: Option<String>,
+}
+
+/// Reads `{"status_code": 1102, "reason_phrase": "..."}`; anything else goes to the core's
+/// default reader (short plain text becomes the message).
+pub(crate) fn parse_error_body(raw: &RawResponse) -> (Option<String>, Option<String>) {
+    match serde_json::from_slice::<ErrorBody>(&raw.body) {
+        Ok(body) if body.status_code.is_some() || body.reason_phrase.is_some() => {
+            let code = body.status_code.map(|c| match c {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            });
+            (code, body.reason_phrase)
+        }
+        _ => biometric_core::default_error_parser(raw),
+    }
+}
+
+/// The device's answer to a failed call, read from an [`Error::Api`].
+///
+/// ```
+/// # fn handle(err: ef45_client::Error) {
+/// use ef45_client::{DeviceFailure, ResponseCode};
+/// if let Some(failure) = DeviceFailure::from_error(&err) {
+///     if failure.code == Some(ResponseCode::UserNotFound) {
+///         println!("no such user");
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeviceFailure {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The body's `status_code`, when it had a numeric one.
+    pub code: Option<ResponseCode>,
+    /// The body's `reason_phrase` (or its plain text), as sent.
+    pub reason: Option<String>,
+}
+
+impl DeviceFailure {
+    /// The device's code and reason when `error` is an API error of this crate's calls.
+    pub fn from_error(error: &Error) -> Option<Self> {
+        let api = error.as_api()?;
+        if !api.operation.starts_with("ef45.") {
+            return None;
+        }
+        Some(DeviceFailure {
+            status: api.status,
+            code: api
+                .code
+                .as_deref()
+                .and_then(|c| c.trim().parse::<u32>().ok())
+                .map(ResponseCode::from_code),
+            reason: api.message.clone(),
+        })
+    }
+}
