@@ -68,8 +68,12 @@ pub struct QuickstartArgs {}
     after_help = SECRETS_NOTE
 )]
 pub struct ControlIdArgs {
-    /// Base URL of a real terminal, e.g. http://192.168.0.129 (without it: the simulator)
-    #[arg(long, env = "CONTROLID_URL")]
+    /// Base URL of a real terminal (without it: the simulator).
+    #[arg(
+        long,
+        env = "CONTROLID_URL",
+        help = "Base URL of a real terminal, e.g. http://192.168.0.129 (without it: the simulator)"
+    )]
     pub url: Option<String>,
     /// The terminal's login (required with --url)
     #[arg(long, env = "CONTROLID_LOGIN")]
@@ -93,8 +97,12 @@ pub struct ControlIdArgs {
     after_help = SECRETS_NOTE
 )]
 pub struct BioIdArgs {
-    /// Base URL of the service, e.g. https://grpc.bws-eu.bioid.com (without it: the simulator)
-    #[arg(long, env = "BWS_URL")]
+    /// Base URL of the service (without it: the simulator).
+    #[arg(
+        long,
+        env = "BWS_URL",
+        help = "Base URL of the service, e.g. https://grpc.bws-eu.bioid.com (without it: the simulator)"
+    )]
     pub url: Option<String>,
     /// The BWS client id (required with --url)
     #[arg(long, env = "BWS_CLIENT_ID")]
@@ -154,8 +162,12 @@ pub struct BioPassIdArgs {
     /// A picture without a face (required with --url)
     #[arg(long, value_name = "FILE")]
     pub no_face: Option<PathBuf>,
-    /// The CustomID to enroll, verify, update and delete [default: biometric-rs-example-<time>]
-    #[arg(long, value_name = "ID")]
+    /// The `CustomID` to enroll, verify, update and delete (default: a fresh one).
+    #[arg(
+        long,
+        value_name = "ID",
+        help = "The CustomID to enroll, verify, update and delete [default: biometric-rs-example-<time>]"
+    )]
     pub custom_id: Option<String>,
 }
 
@@ -167,8 +179,12 @@ pub struct BioPassIdArgs {
     after_help = SECRETS_NOTE
 )]
 pub struct ApptenticateArgs {
-    /// Base URL of the service, e.g. https://api.apptenticate.com (without it: the simulator)
-    #[arg(long, env = "APPTENTICATE_URL")]
+    /// Base URL of the service (without it: the simulator).
+    #[arg(
+        long,
+        env = "APPTENTICATE_URL",
+        help = "Base URL of the service, e.g. https://api.apptenticate.com (without it: the simulator)"
+    )]
     pub url: Option<String>,
     /// The account's username (required with --url)
     #[arg(long, env = "APPTENTICATE_USERNAME")]
