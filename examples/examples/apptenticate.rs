@@ -2,27 +2,42 @@
 //!
 //! ```sh
 //! cargo run -p examples --example apptenticate
-//! cargo run -p examples --example apptenticate -- --url https://api.apptenticate.com \
-//!     --username USER --password PASSWORD --check-path PATH/FROM/YOUR/CONTRACT/ \
+//! APPTENTICATE_PASSWORD=... cargo run -p examples --example apptenticate -- \
+//!     --url https://api.apptenticate.com --username USER --check-path PATH/FROM/YOUR/CONTRACT/ \
 //!     --cedula 0102030405 --image face.jpg [--other-image someone-else.jpg] [--photo photo-of-photo.jpg]
+//! cargo run -p examples --example apptenticate -- --help
 //! ```
 //!
+//! | flag | environment variable | |
+//! |---|---|---|
+//! | `--url URL` | `APPTENTICATE_URL` | the real service; without it, the embedded simulator |
+//! | `--username USER` | `APPTENTICATE_USERNAME` | required with `--url` |
+//! | `--password PASSWORD` | `APPTENTICATE_PASSWORD` | required with `--url`; **secret**, prefer the variable |
+//! | `--check-path PATH` | `APPTENTICATE_CHECK_PATH` | required with `--url` |
+//! | `--cedula ID` | `APPTENTICATE_CEDULA` | required with `--url` |
+//! | `--image FILE` | `APPTENTICATE_IMAGE` | required with `--url` |
+//! | `--other-image FILE`, `--photo FILE` | | optional |
+//!
 //! The path of the citizen-ID check is not in the public documentation: `--check-path` is the
-//! one your Apptenticate contract gives you. Flags fall back to `APPTENTICATE_URL`,
-//! `APPTENTICATE_USERNAME`, `APPTENTICATE_PASSWORD`, `APPTENTICATE_CHECK_PATH`.
+//! one your Apptenticate contract gives you. A flag wins over its variable; a flag's value is
+//! visible to every user of the machine in the process list, so give the password in the
+//! environment.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use apptenticate_client::{Client, Image};
 use biometric_sim::apptenticate::{ApptenticateConfig, ApptenticateSim};
+use clap::Parser;
+use examples::cli::{ApptenticateArgs, required};
 use examples::flows::apptenticate::{Pictures, run};
-use examples::{Flags, Outcome, exit_code, heading, step};
+use examples::{Outcome, exit_code, heading, step};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let flags = Flags::from_env();
-    exit_code(match flags.get("url", "APPTENTICATE_URL") {
-        Some(url) => against_service(&flags, &url).await,
+    let args = ApptenticateArgs::parse();
+    exit_code(match args.url.clone() {
+        Some(url) => against_service(args, &url).await,
         None => against_simulator().await,
     })
 }
@@ -49,28 +64,27 @@ async fn against_simulator() -> Outcome {
     Ok(())
 }
 
-async fn against_service(flags: &Flags, url: &str) -> Outcome {
-    let required = |name: &str, env: &str| {
-        flags
-            .get(name, env)
-            .ok_or(format!("--{name} is required with --url"))
-    };
-    let username = required("username", "APPTENTICATE_USERNAME")?;
-    let password = required("password", "APPTENTICATE_PASSWORD")?;
-    let check_path = required("check-path", "APPTENTICATE_CHECK_PATH")?;
-    let cedula = required("cedula", "APPTENTICATE_CEDULA")?;
-    let picture = |path: String| -> Result<Image, Box<dyn std::error::Error>> {
-        Ok(Image::from_file(&path).map_err(|e| format!("{path}: {e}"))?)
+async fn against_service(args: ApptenticateArgs, url: &str) -> Outcome {
+    let username = required(args.username, "username", Some("APPTENTICATE_USERNAME"))?;
+    let password = required(args.password, "password", Some("APPTENTICATE_PASSWORD"))?;
+    let check_path = required(
+        args.check_path,
+        "check-path",
+        Some("APPTENTICATE_CHECK_PATH"),
+    )?;
+    let cedula = required(args.cedula, "cedula", Some("APPTENTICATE_CEDULA"))?;
+    let picture = |path: PathBuf| -> Result<Image, Box<dyn std::error::Error>> {
+        Ok(Image::from_file(&path).map_err(|e| format!("{}: {e}", path.display()))?)
     };
     let pictures = Pictures {
         cedula,
-        matching: picture(required("image", "APPTENTICATE_IMAGE")?)?,
-        other: flags.get("other-image", "").map(picture).transpose()?,
-        photo: flags.get("photo", "").map(picture).transpose()?,
+        matching: picture(required(args.image, "image", Some("APPTENTICATE_IMAGE"))?)?,
+        other: args.other_image.map(picture).transpose()?,
+        photo: args.photo.map(picture).transpose()?,
     };
     heading(format!("Apptenticate at {url}"));
     let client = Client::builder(url)
-        .credentials(username, password)
+        .credentials(username, password.into_string())
         .biometric_check_path(check_path)
         .build()?;
     // A real token lasts 5 minutes: the client refreshes it by itself, no expiry is forced.

@@ -2,26 +2,38 @@
 //!
 //! ```sh
 //! cargo run -p examples --example controlid
-//! cargo run -p examples --example controlid -- --url http://192.168.0.129 --login admin --password admin \
-//!     --callback-host 192.168.0.20 --callback-port 8000
+//! CONTROLID_PASSWORD=... cargo run -p examples --example controlid -- \
+//!     --url http://192.168.0.129 --login admin --callback-host 192.168.0.20 --callback-port 8000
+//! cargo run -p examples --example controlid -- --help
 //! ```
+//!
+//! | flag | environment variable | |
+//! |---|---|---|
+//! | `--url URL` | `CONTROLID_URL` | a real terminal; without it, the embedded simulator |
+//! | `--login LOGIN` | `CONTROLID_LOGIN` | required with `--url` |
+//! | `--password PASSWORD` | `CONTROLID_PASSWORD` | required with `--url`; **secret**, prefer the variable |
+//! | `--callback-host HOST` | `CONTROLID_CALLBACK_HOST` | required with `--url` |
+//! | `--callback-port PORT` | `CONTROLID_CALLBACK_PORT` | default 8000 |
 //!
 //! With a real device, `--callback-host` is this machine's address as the device sees it: the
 //! callback server listens on `0.0.0.0:<callback-port>` and the device's monitor is pointed at it.
-//! Flags fall back to `CONTROLID_URL`, `CONTROLID_LOGIN`, `CONTROLID_PASSWORD`.
+//! A flag wins over its variable; a flag's value is visible to every user of the machine in the
+//! process list, so give the password in the environment.
 
 use std::process::ExitCode;
 
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
+use clap::Parser;
 use controlid_client::Client;
+use examples::cli::{ControlIdArgs, required};
 use examples::flows::controlid::{Inbox, run};
-use examples::{Flags, Outcome, exit_code, heading, step};
+use examples::{Outcome, exit_code, heading, step};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let flags = Flags::from_env();
-    exit_code(match flags.get("url", "CONTROLID_URL") {
-        Some(url) => against_device(&flags, &url).await,
+    let args = ControlIdArgs::parse();
+    exit_code(match args.url.clone() {
+        Some(url) => against_device(args, &url).await,
         None => against_simulator().await,
     })
 }
@@ -39,22 +51,19 @@ async fn against_simulator() -> Outcome {
     Ok(())
 }
 
-async fn against_device(flags: &Flags, url: &str) -> Outcome {
-    let login = flags
-        .get("login", "CONTROLID_LOGIN")
-        .ok_or("--login is required with --url")?;
-    let password = flags
-        .get("password", "CONTROLID_PASSWORD")
-        .ok_or("--password is required with --url")?;
-    let host = flags
-        .get("callback-host", "CONTROLID_CALLBACK_HOST")
-        .ok_or("--callback-host (this machine's LAN address) is required with --url")?;
-    let port = flags
-        .get("callback-port", "CONTROLID_CALLBACK_PORT")
-        .unwrap_or_else(|| "8000".into());
+async fn against_device(args: ControlIdArgs, url: &str) -> Outcome {
+    let login = required(args.login, "login", Some("CONTROLID_LOGIN"))?;
+    let password = required(args.password, "password", Some("CONTROLID_PASSWORD"))?;
+    let host = required(
+        args.callback_host,
+        "callback-host (this machine's LAN address)",
+        Some("CONTROLID_CALLBACK_HOST"),
+    )?;
     heading(format!("Control iD terminal at {url}"));
-    let device = Client::builder(url).credentials(login, password).build()?;
-    let mut inbox = Inbox::start(&format!("0.0.0.0:{port}"), &host).await?;
+    let device = Client::builder(url)
+        .credentials(login, password.into_string())
+        .build()?;
+    let mut inbox = Inbox::start(&format!("0.0.0.0:{}", args.callback_port), &host).await?;
     run(&device, &mut inbox).await?;
     Ok(())
 }

@@ -1,6 +1,10 @@
 //! Runs every landed vendor's main flow against the simulator, started in-process.
 //!
 //! `cargo run -p examples --example quickstart`
+//!
+//! It takes no flags and reads no environment variables (`--help` says so); the vendor examples
+//! (`controlid`, `bioid`, `biopassid`, `apptenticate`) take a real device's or service's
+//! settings.
 
 use std::process::ExitCode;
 
@@ -8,11 +12,14 @@ use biometric_sim::apptenticate::{ApptenticateConfig, ApptenticateSim};
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
 use biometric_sim::biopassid::{BioPassIdConfig, BioPassIdSim};
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
+use clap::Parser;
+use examples::cli::QuickstartArgs;
 use examples::flows::{apptenticate, bioid, biopassid, controlid};
 use examples::{Outcome, heading, step};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    QuickstartArgs::parse();
     heading("biometric SDK quickstart: every vendor against the embedded simulator");
     let mut failed = false;
     for (vendor, outcome) in [
