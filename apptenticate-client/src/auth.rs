@@ -142,7 +142,10 @@ fn refused(what: &'static str, err: Error) -> Error {
     match &err {
         Error::Api(api) => {
             let message = match &api.message {
-                Some(detail) => format!("the {what} was refused: {detail}"),
+                Some(detail) => format!(
+                    "the {what} was refused: {}",
+                    biometric_core::redact::scrub_text(detail)
+                ),
                 None => format!("the {what} was refused with status {}", api.status),
             };
             Error::auth(message, Some(err))

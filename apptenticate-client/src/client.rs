@@ -407,7 +407,6 @@ impl Client {
 }
 
 /// A citizen-ID biometric check being prepared; [`send`](Self::send) sends it.
-#[derive(Debug)]
 #[must_use = "call .send() to send the check"]
 pub struct CitizenCheckRequest<'a> {
     client: &'a Client,
@@ -416,6 +415,19 @@ pub struct CitizenCheckRequest<'a> {
     image: Image,
     fields: Fields,
     options: Option<RequestOptions>,
+}
+
+/// The citizen's id number is personal data (the core redacts `cedula` fields): not shown.
+impl std::fmt::Debug for CitizenCheckRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CitizenCheckRequest")
+            .field("client", &self.client)
+            .field("cedula", &biometric_core::REDACTED)
+            .field("image", &self.image)
+            .field("fields", &self.fields)
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl CitizenCheckRequest<'_> {
@@ -468,7 +480,6 @@ impl CitizenCheckRequest<'_> {
 }
 
 /// A v3 nationals check being prepared; [`send`](Self::send) sends it.
-#[derive(Debug)]
 #[must_use = "call .send() to send the check"]
 pub struct NationalsRequest<'a> {
     client: &'a Client,
@@ -478,6 +489,20 @@ pub struct NationalsRequest<'a> {
     sib_plus: bool,
     fields: Fields,
     options: Option<RequestOptions>,
+}
+
+/// The citizen's id number is personal data (the core redacts `cedula` fields): not shown.
+impl std::fmt::Debug for NationalsRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NationalsRequest")
+            .field("client", &self.client)
+            .field("citizen_id", &biometric_core::REDACTED)
+            .field("selfie", &self.selfie)
+            .field("sib_plus", &self.sib_plus)
+            .field("fields", &self.fields)
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl NationalsRequest<'_> {

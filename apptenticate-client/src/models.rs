@@ -55,7 +55,7 @@ impl DocumentType {
 ///
 /// `valid: false` is a successful call with a negative result (the face does not match the ID,
 /// or the check failed for the reason in `message`), not an error.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct BiometricCheck {
     /// Whether the face was validated against the citizen ID.
@@ -69,12 +69,30 @@ pub struct BiometricCheck {
     pub id: Option<i64>,
 }
 
+/// The service's message is scrubbed as error messages are.
+impl std::fmt::Debug for BiometricCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BiometricCheck")
+            .field("valid", &self.valid)
+            .field(
+                "message",
+                &self
+                    .message
+                    .as_deref()
+                    .map(biometric_core::redact::scrub_text),
+            )
+            .field("code", &self.code)
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
 /// The answer of a v3 nationals or foreigners check.
 ///
 /// The notes on these endpoints give their fields but not their answer. The fields of the
 /// citizen-ID check's answer (`valid`, `message`, `code`, `id`) are read when they are present
 /// with those types; the whole JSON document is kept in [`raw`](Self::raw) for anything else.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityCheck {
     /// `valid`, when present and a boolean.
@@ -87,6 +105,31 @@ pub struct IdentityCheck {
     pub id: Option<i64>,
     /// The answer as sent.
     pub raw: Value,
+}
+
+/// The raw answer (undocumented fields: personal data, images) is shown redacted and cut
+/// like an error body ([`biometric_core::redact::body_preview`]); `message` scrubbed.
+impl std::fmt::Debug for IdentityCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityCheck")
+            .field("valid", &self.valid)
+            .field(
+                "message",
+                &self
+                    .message
+                    .as_deref()
+                    .map(biometric_core::redact::scrub_text),
+            )
+            .field("code", &self.code)
+            .field("id", &self.id)
+            .field("raw", &redacted(&self.raw))
+            .finish()
+    }
+}
+
+/// A JSON document as [`biometric_core::redact::body_preview`] shows it.
+fn redacted(value: &Value) -> String {
+    biometric_core::redact::body_preview(value.to_string().as_bytes())
 }
 
 impl IdentityCheck {
@@ -113,8 +156,18 @@ impl IdentityCheck {
 /// The service applies it; the client only reports it (see [`ApiResponse::meets_documented_rule`]).
 pub const LIVENESS_REJECTION_THRESHOLD: f64 = 0.5;
 
+/// The raw answer is shown redacted and cut like an error body.
+impl std::fmt::Debug for Liveness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Liveness")
+            .field("api_response", &self.api_response)
+            .field("raw", &redacted(&self.raw))
+            .finish()
+    }
+}
+
 /// The answer of the v2 liveness check.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Liveness {
     /// `data.api_response`: the scores.

@@ -242,7 +242,7 @@ impl Direction {
 }
 
 /// An error BWS reports inside a job's response.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct JobError {
@@ -250,6 +250,17 @@ pub struct JobError {
     pub error_code: String,
     /// The explanation.
     pub message: String,
+}
+
+/// The service's texts are scrubbed the way [`biometric_core::ApiError`]'s `Debug` scrubs them.
+impl fmt::Debug for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use biometric_core::redact::scrub_text;
+        f.debug_struct("JobError")
+            .field("error_code", &scrub_text(&self.error_code))
+            .field("message", &scrub_text(&self.message))
+            .finish()
+    }
 }
 
 /// A point on an image.
@@ -522,13 +533,27 @@ impl<T> TemplateLookup<T> {
 }
 
 /// A health endpoint's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Health {
     /// True on HTTP 200.
     pub healthy: bool,
     /// The body text (`Healthy`, `Unhealthy`...).
     pub detail: String,
+}
+
+/// The body text is shown scrubbed and cut like an error body ([`biometric_core::redact`]):
+/// whatever a proxy answers on the health path must not reach a log whole.
+impl fmt::Debug for Health {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Health")
+            .field("healthy", &self.healthy)
+            .field(
+                "detail",
+                &biometric_core::redact::body_preview(self.detail.as_bytes()),
+            )
+            .finish()
+    }
 }
 
 /// A response whose job can fail while the HTTP call succeeds.

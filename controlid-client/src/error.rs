@@ -47,7 +47,7 @@ pub(crate) fn parse_error_body(raw: &RawResponse) -> (Option<String>, Option<Str
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EnrollFailure {
     /// The device's reason, as sent. The notes name `FACE_EXISTS`; no other reason text is
@@ -82,5 +82,16 @@ impl EnrollFailure {
     /// True when the face is already enrolled for another user.
     pub fn is_face_exists(&self) -> bool {
         self.reason == "FACE_EXISTS"
+    }
+}
+
+/// The device's text is scrubbed the way [`biometric_core::ApiError`]'s `Debug` scrubs it: a
+/// device that echoes a session or an image in its reason must not put it in a log.
+impl std::fmt::Debug for EnrollFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollFailure")
+            .field("reason", &biometric_core::redact::scrub_text(&self.reason))
+            .field("match_user_id", &self.match_user_id)
+            .finish()
     }
 }

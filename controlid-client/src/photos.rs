@@ -33,7 +33,7 @@ pub struct PhotoScores {
 }
 
 /// One reason the device gave for refusing a photo.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct PhotoProblem {
     /// The device's code (`2` = face not detected).
@@ -41,6 +41,19 @@ pub struct PhotoProblem {
     /// The device's message.
     #[serde(default)]
     pub message: String,
+}
+
+/// The device's message is scrubbed the way [`biometric_core::ApiError`]'s `Debug` scrubs it.
+impl std::fmt::Debug for PhotoProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhotoProblem")
+            .field("code", &self.code)
+            .field(
+                "message",
+                &biometric_core::redact::scrub_text(&self.message),
+            )
+            .finish()
+    }
 }
 
 impl PhotoProblem {
