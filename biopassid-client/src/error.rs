@@ -33,7 +33,7 @@ pub enum FailureKind {
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BioPassIdFailure {
     /// The call that failed (`biopassid.enroll`...).
@@ -44,6 +44,25 @@ pub struct BioPassIdFailure {
     pub kind: FailureKind,
     /// The service's message: the JSON message field, or the plain-text body trimmed.
     pub message: Option<String>,
+}
+
+/// The service's message is scrubbed the way [`biometric_core::ApiError`]'s `Debug` scrubs it:
+/// a body echoing the key or an image's base64 must not reach a log.
+impl std::fmt::Debug for BioPassIdFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BioPassIdFailure")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("kind", &self.kind)
+            .field(
+                "message",
+                &self
+                    .message
+                    .as_deref()
+                    .map(biometric_core::redact::scrub_text),
+            )
+            .finish()
+    }
 }
 
 impl BioPassIdFailure {
