@@ -21,6 +21,15 @@ const LOGGABLE_QUERY: &[&str] = &[
     "order",
     "min",
     "max",
+    "from",
+    "count",
+    "type",
+    "forced",
+    "duration",
+    "operation",
+    "sc_idx",
+    "sd_type",
+    "sd_date",
 ];
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -182,15 +191,37 @@ impl Client {
     ///
     /// Needs [`ClientBuilder::credentials`] (the id to change); the sheet's example sends no
     /// `lock_uid`, so none is sent. The answer on success and on a wrong current password is
-    /// not documented: any 2xx is success, anything else an error. The sheet's `PUT`
-    /// ("change password by force") is not wrapped.
+    /// not documented: any 2xx is success, anything else an error.
     pub async fn change_password(
         &self,
         current: impl Into<String>,
         new: impl Into<String>,
     ) -> Result<()> {
-        let current = SecretString::from(current.into());
-        let new = SecretString::from(new.into());
+        self.send_password_change(Method::POST, current.into(), new.into())
+            .await
+    }
+
+    /// The sheet's "change password by force" (`PUT lock/chpasswd`, same body as
+    /// [`change_password`](Self::change_password)). The sheet does not say what "by force"
+    /// overrides (the current password is still a required key); use it where the device
+    /// refuses the normal change. Never repeated once it may have reached the device.
+    pub async fn force_change_password(
+        &self,
+        current: impl Into<String>,
+        new: impl Into<String>,
+    ) -> Result<()> {
+        self.send_password_change(Method::PUT, current.into(), new.into())
+            .await
+    }
+
+    async fn send_password_change(
+        &self,
+        method: Method,
+        current: String,
+        new: String,
+    ) -> Result<()> {
+        let current = SecretString::from(current);
+        let new = SecretString::from(new);
         let Some(credentials) = self.engine.auth().credentials() else {
             return Err(Error::invalid(
                 "id",
@@ -200,18 +231,17 @@ impl Client {
         if new.expose_secret().is_empty() {
             return Err(Error::invalid("new passwd", "must not be empty"));
         }
-        let op = Operation::with_decoder(
-            "ef45.change_password",
-            Method::POST,
-            "lock/chpasswd",
-            decode_unit,
-        )
-        .unauthenticated()
-        .json_body(&serde_json::json!({
-            "id": credentials.login(),
-            "current passwd": current.expose_secret(),
-            "new passwd": new.expose_secret(),
-        }))?;
+        let op =
+            Operation::with_decoder("ef45.change_password", method, "lock/chpasswd", decode_unit)
+                .unauthenticated()
+                .json_body(&serde_json::json!({
+                    "id": credentials.login(),
+                    "current passwd": current.expose_secret(),
+                    "new passwd": new.expose_secret(),
+                }))?
+                // A password change is never repeated: if the first one went through, a repeat with
+                // the old current password would fail and hide that success.
+                .idempotent(false);
         self.engine.transport().send(&op).await?;
         self.engine.auth().set_password(new);
         Ok(())

@@ -3,17 +3,31 @@
 
 mod auth;
 mod client;
+mod config;
+mod control;
 mod error;
+mod list;
+mod log_entry;
+mod logs;
 mod models;
+mod outcome;
 mod records;
+mod schedules;
 
 pub use client::{Client, ClientBuilder};
+pub use config::{ConfigKind, ConfigValue, DoorStatus, SensorState};
+pub use control::{DoorMode, ManualCommand};
 pub use error::{DeviceFailure, ResponseCode, UnknownCode};
+pub use list::ListPage;
+pub use log_entry::{
+    AuthMode, EventType, LogEntry, LogTime, LogsSince, Purpose, Recognition, RecognizedBio,
+};
+pub use logs::{LOGS_BY_TYPE_PAGE_SIZE, LogFilter};
 pub use models::{
     BiometricText, Card, CardEntry, Face, FaceSubId, MAX_CARDS, NewUser, Pin, Subject,
     UnknownSubId, UserCards, UserInfo,
 };
-pub use records::ListPage;
+pub use schedules::{MAX_SCHEDULE_GROUP, ScheduleInfo, ScheduleType, SpecialDay, UserSchedule};
 
 /// What the core provides, re-exported so that one dependency is enough.
-pub use biometric_core::{Error, Result, RetryPolicy, StatusCode, TlsOptions};
+pub use biometric_core::{Error, Result, RetryPolicy, StatusCode, TlsOptions, chrono};

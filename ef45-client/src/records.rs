@@ -1,76 +1,16 @@
-//! Sheets Subject, User_info, Face, User and Card: the calls, the list envelope and paging.
+//! Sheets Subject, User_info, Face, User and Card.
 
-use biometric_core::{
-    DEFAULT_MAX_PAGES, Error, Method, Operation, Page, RawResponse, Result, decode_unit, paginate,
-};
+use biometric_core::{Error, Method, Operation, Result, decode_unit};
 use futures_core::Stream;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
+use crate::list::{ListPage, check_page, decode_list, list_operation};
 use crate::models::{
     Card, CardEntry, Face, FaceSubId, NewUser, Subject, UserCards, UserInfo, check_cards,
     check_uuid,
 };
-
-/// One page of a list, with the envelope's paging fields.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ListPage<T> {
-    /// The items.
-    pub items: Vec<T>,
-    /// The page number (from 1), as the device reports it.
-    pub page: Option<u32>,
-    /// The rows per page, as the device reports it (default 50).
-    pub page_size: Option<u32>,
-    /// Whether there is a next page.
-    pub has_more: bool,
-    /// The number of rows in the whole list.
-    pub total: Option<u64>,
-}
-
-/// The list envelope of notes.md: `{"status_code", "reason_phrase", "items", "page",
-/// "page_size", "has_more", "total"}`.
-#[derive(Deserialize)]
-struct Envelope<T> {
-    status_code: Option<serde_json::Value>,
-    reason_phrase: Option<String>,
-    #[serde(default = "Vec::new")]
-    items: Vec<T>,
-    page: Option<u32>,
-    page_size: Option<u32>,
-    has_more: Option<bool>,
-    total: Option<u64>,
-}
-
-/// Reads a list envelope; a `status_code` other than 200 (the sheets call it the "error code")
-/// is an API error with that code and the `reason_phrase`, even under HTTP 200.
-fn decode_list<T: DeserializeOwned>(raw: RawResponse) -> Result<ListPage<T>> {
-    let envelope: Envelope<T> = raw.json()?;
-    if let Some(code) = &envelope.status_code {
-        let text = code
-            .as_str()
-            .map_or_else(|| code.to_string(), str::to_owned);
-        if text.trim() != "200" {
-            return Err(raw.api_error(Some(text), envelope.reason_phrase));
-        }
-    }
-    let has_more = match envelope.has_more {
-        Some(more) => more,
-        // Without `has_more`, `total` tells whether rows follow this page.
-        None => match (envelope.page, envelope.page_size, envelope.total) {
-            (Some(page), Some(size), Some(total)) => u64::from(page) * u64::from(size) < total,
-            _ => false,
-        },
-    };
-    Ok(ListPage {
-        items: envelope.items,
-        page: envelope.page,
-        page_size: envelope.page_size,
-        has_more,
-        total: envelope.total,
-    })
-}
 
 /// One of the paged lists: its operation and the name of its page-size parameter (`page_size`
 /// on subjects, `pageSize` on user-info and faces: the sheets' URLs; see notes.md).
@@ -97,19 +37,9 @@ const FACES: List = List {
     size_param: "pageSize",
 };
 
-fn check_page(page: u32, page_size: Option<u32>) -> Result<()> {
-    if page == 0 {
-        return Err(Error::invalid("page", "must be at least 1"));
-    }
-    if page_size == Some(0) {
-        return Err(Error::invalid("page_size", "must be at least 1"));
-    }
-    Ok(())
-}
-
 impl List {
     fn operation<T: DeserializeOwned>(self) -> Operation<ListPage<T>> {
-        Operation::with_decoder(self.name, Method::GET, self.path, decode_list::<T>)
+        list_operation(self.name, self.path)
     }
 
     fn page<T: DeserializeOwned>(
@@ -118,11 +48,10 @@ impl List {
         page_size: Option<u32>,
     ) -> Result<Operation<ListPage<T>>> {
         check_page(page, page_size)?;
-        let op = self.operation().query("page", page);
-        Ok(match page_size {
-            Some(size) => op.query(self.size_param, size),
-            None => op,
-        })
+        Ok(self
+            .operation()
+            .query("page", page)
+            .query_opt(self.size_param, page_size))
     }
 }
 
@@ -145,15 +74,7 @@ impl Client {
         list: List,
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<T>> + Send + '_ {
-        paginate(1u32, DEFAULT_MAX_PAGES, move |page| async move {
-            let answer: ListPage<T> = self.list_page(list, page, page_size).await?;
-            // An empty page ends the walk even if the device says more follow.
-            let next = (answer.has_more && !answer.items.is_empty()).then_some(page + 1);
-            Ok(Page {
-                items: answer.items,
-                next,
-            })
-        })
+        self.walk_pages(move |page| list.page(page, page_size))
     }
 }
 

@@ -68,8 +68,20 @@ async fn the_lock_and_the_password_never_reach_debug_errors_or_logs() {
         .respond_with(ResponseTemplate::new(204))
         .mount(&server)
         .await;
-    Mock::given(path("/1.0/lock/chpasswd"))
+    Mock::given(method("POST"))
+        .and(path("/1.0/lock/chpasswd"))
         .respond_with(ResponseTemplate::new(400).set_body_string("wrong password"))
+        .mount(&server)
+        .await;
+    // The forced change's refusal echoes the body it was sent.
+    Mock::given(method("PUT"))
+        .and(path("/1.0/lock/chpasswd"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "status_code": 1101,
+            "reason_phrase": "Incorrect information",
+            "current passwd": PASSWD,
+            "new passwd": "new-secret-pw",
+        })))
         .mount(&server)
         .await;
 
@@ -80,6 +92,10 @@ async fn the_lock_and_the_password_never_reach_debug_errors_or_logs() {
     let err = device.execute(op).await.unwrap_err();
     let chpasswd = device
         .change_password(PASSWD, "new-secret-pw")
+        .await
+        .unwrap_err();
+    let forced = device
+        .force_change_password(PASSWD, "new-secret-pw")
         .await
         .unwrap_err();
     let client_debug = format!("{device:?}");
@@ -105,6 +121,7 @@ async fn the_lock_and_the_password_never_reach_debug_errors_or_logs() {
         ("client", client_debug),
         ("error", format!("{err:?} {err}")),
         ("chpasswd error", format!("{chpasswd:?} {chpasswd}")),
+        ("forced chpasswd error", format!("{forced:?} {forced}")),
     ] {
         for secret in [LOCK, LOCK2, PASSWD, "new-secret-pw"] {
             assert!(!text.contains(secret), "{what} shows {secret}: {text}");

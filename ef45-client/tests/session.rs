@@ -297,6 +297,45 @@ async fn change_password_sends_the_keys_with_spaces_and_the_next_lock_uses_the_n
 }
 
 #[tokio::test]
+async fn a_forced_password_change_is_a_put_sent_once_even_when_retries_are_on() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/1.0/lock/chpasswd"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    // Retries on: a 503 is retried for idempotent calls, so one request proves this one is not.
+    let device = Client::builder(server.uri())
+        .credentials(ID, PASSWD)
+        .http(|h| {
+            h.retry(
+                ef45_client::RetryPolicy::default()
+                    .max_attempts(3)
+                    .initial_backoff(std::time::Duration::from_millis(1)),
+            )
+        })
+        .build()
+        .unwrap();
+
+    let err = device
+        .force_change_password(PASSWD, "cmi1004")
+        .await
+        .unwrap_err();
+
+    assert_eq!(
+        err.status(),
+        Some(ef45_client::StatusCode::SERVICE_UNAVAILABLE)
+    );
+    let sent = requests_to(&server, "/1.0/lock/chpasswd").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        body_json(&sent[0]),
+        fixture_json("common_chpasswd_body.json")
+    );
+}
+
+#[tokio::test]
 async fn change_password_without_credentials_is_refused_before_io() {
     let server = MockServer::start().await;
     let device = Client::builder(server.uri()).build().unwrap();
@@ -371,4 +410,13 @@ fn public_types_are_send_and_sync() {
     check::<Client>();
     check::<DeviceFailure>();
     check::<ResponseCode>();
+    check::<ef45_client::LogEntry>();
+    check::<ef45_client::LogFilter>();
+    check::<ef45_client::ManualCommand>();
+    check::<ef45_client::ConfigValue>();
+    check::<ef45_client::DoorStatus>();
+    check::<ef45_client::UserSchedule>();
+    check::<ef45_client::ScheduleInfo>();
+    check::<ef45_client::SpecialDay>();
+    check::<ef45_client::ScheduleType>();
 }
