@@ -101,6 +101,16 @@ impl Error {
         }
     }
 
+    /// A deadline of a call made of several exchanges (a vendor's polling helper) elapsed: a
+    /// [`TransportKind::Timeout`] transport error for `operation`, with no source.
+    pub fn deadline(operation: &'static str) -> Self {
+        Error::Transport(Box::new(TransportError::new(
+            TransportKind::Timeout,
+            operation,
+            None,
+        )))
+    }
+
     /// The HTTP status, when the server answered (API, decode and oversized-body errors).
     pub fn status(&self) -> Option<StatusCode> {
         match self {

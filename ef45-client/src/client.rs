@@ -30,6 +30,13 @@ const LOGGABLE_QUERY: &[&str] = &[
     "sc_idx",
     "sd_type",
     "sd_date",
+    "filename",
+    "face_mode",
+    "glasses_mode",
+    "both_eye_mode",
+    "either_eye_mode",
+    "streaming_mode",
+    "recog_mode",
 ];
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));

@@ -186,7 +186,7 @@ impl From<WireLogEntry> for LogEntry {
 }
 
 /// `2018-05-28T14:26:26Z` (the `Z` optional).
-fn parse_log_time(text: &str) -> Option<NaiveDateTime> {
+pub(crate) fn parse_log_time(text: &str) -> Option<NaiveDateTime> {
     let text = text.trim();
     let text = text.strip_suffix('Z').unwrap_or(text);
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").ok()

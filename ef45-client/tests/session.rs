@@ -419,4 +419,10 @@ fn public_types_are_send_and_sync() {
     check::<ef45_client::ScheduleInfo>();
     check::<ef45_client::SpecialDay>();
     check::<ef45_client::ScheduleType>();
+    check::<ef45_client::BiometricData>();
+    check::<ef45_client::MatchData>();
+    check::<ef45_client::MatchEvent>();
+    check::<ef45_client::Preview>();
+    check::<ef45_client::CaptureOutcome>();
+    check::<ef45_client::CameraSettings>();
 }
