@@ -94,8 +94,8 @@ impl FaceGroups {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BiometricData {
-    /// The capture's id: acknowledge it with [`Client::delete_biometric_data`]
-    /// (crate::Client::delete_biometric_data).
+    /// The capture's id: acknowledge it with
+    /// [`Client::delete_biometric_data`](crate::Client::delete_biometric_data).
     pub encounter_id: String,
     /// When (`2018-05-21T16:59:46Z`, kept without a zone as for logs).
     pub timestamp: Option<NaiveDateTime>,
