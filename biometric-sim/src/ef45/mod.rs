@@ -82,6 +82,26 @@
 //! ([`EVENT_TYPES`]). **Fake's own:** an unknown log id is 404 `NOT_FOUND`; the bounds'
 //! inclusiveness is not documented.
 //!
+//! # Settings (sheet Config)
+//!
+//! | call | answer |
+//! |---|---|
+//! | `GET config/{title}/{type}` (`type`: `bool`, `float`, `int`, `string`) | `{"title", "string", "int", "float", "bool"}` |
+//! | `PUT config/{title}/{type}` `{"title", "bool", "float", "int", "string"}` | 204 |
+//! | `GET config/door-status` | `{"door_sensor", "relay", "tamper", "rte"}`, each 0 normal, 1 event, 2 disabled ([`Ef45Sim::set_door_status`]; the sheet's example, all 2, at start) |
+//! | `PUT config/relay[?forced=true\|false][&duration=<seconds>]` (query only) | 204 ([`Ef45Sim::last_relay`]) |
+//!
+//! Each title holds one value of one type ([`ConfigValue`], [`Ef45Sim::set_config`]); seeded:
+//! `umx.camera.recog.eitherEye` = 1 and `launcher.device.door.relay` = 1 (the sheet's
+//! examples), `umx.camera.enrol.MinimumUsableIrisArea` = 2 (range 0 to 4, API Overview) and
+//! `launcher.network.diameter` = 0. The GET answer fills the other three fields with the
+//! example's unused values (`""`, `-1`, `false`). **Fake's own:** the sheets refer to an "SDK
+//! Configurations table" of titles that is not in them, so an unknown title is a 404 on GET and
+//! is created by PUT; a title read or written with another type than its own is a 400; the PUT
+//! body must carry the key of `{type}` (the others may be sent and are ignored) and a `title`
+//! that is `""` (as in the example) or the path's; the relay's parameters are optional (not
+//! marked required) and its answer, undocumented, is 204.
+//!
 //! # Strictness
 //!
 //! - A request body must be sent as `Content-Type: application/json` (415 otherwise) and be a
@@ -100,6 +120,7 @@
 //! lock becomes stale, as after a take-over). Faults are answered before anything else, lock
 //! calls included. [`Ef45Sim::stats`] counts the calls, locks, take-overs and stale refusals.
 
+mod config;
 mod logs;
 mod records;
 mod session;
@@ -120,6 +141,7 @@ use crate::server::{Running, loopback, serve};
 use logs::generated_log;
 use wire::{Reject, unknown_path};
 
+pub use config::{ConfigValue, DoorState, DoorStatus, RelayCall};
 pub use logs::EVENT_TYPES;
 pub use records::{MAX_CARDS, RECORD_VERSION};
 pub use wire::DEFAULT_PAGE_SIZE;
@@ -224,6 +246,7 @@ struct Store {
     faces: BTreeMap<(String, i64), Map<String, Value>>,
     cards: BTreeMap<String, BTreeMap<i64, Map<String, Value>>>,
     logs: BTreeMap<i64, Value>,
+    config: config::ConfigState,
 }
 
 /// The fake device and its state. Clones share the state.
@@ -257,6 +280,7 @@ impl Ef45Sim {
             faces: BTreeMap::new(),
             cards: BTreeMap::new(),
             logs: (68..=74).map(|id| (id, generated_log(id))).collect(),
+            config: Default::default(),
         };
         Ef45Sim {
             config: Arc::new(config),
@@ -274,6 +298,7 @@ impl Ef45Sim {
         let locked = Router::new()
             .merge(records::routes())
             .merge(logs::routes())
+            .merge(config::routes())
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 session::require_lock,

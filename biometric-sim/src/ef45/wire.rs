@@ -74,6 +74,12 @@ impl IntoResponse for Reject {
 pub(super) fn bad(reason: impl Into<String>) -> Reject {
     Reject::new(StatusCode::BAD_REQUEST, 400, "BAD_REQUEST", reason)
 }
+
+/// 404 NOT_FOUND for a record that is not stored (the device's answer is not documented).
+pub(super) fn not_found(reason: impl Into<String>) -> Reject {
+    Reject::new(StatusCode::NOT_FOUND, 404, "NOT_FOUND", reason)
+}
+
 pub(super) fn stale(reason: &str) -> Reject {
     Reject::new(
         StatusCode::from_u16(STALE_LOCK_STATUS).expect("a valid status"),
@@ -116,11 +122,18 @@ pub(super) fn json_object(headers: &HeaderMap, body: &Bytes) -> Result<Map<Strin
     }
 }
 
+/// `value` as a 200 JSON answer.
+pub(super) fn json_answer(value: Value) -> Response {
+    axum::Json(value).into_response()
+}
+
 /// The JSON types of the sheets' "Data type" column, as the fake checks them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     /// `String`: a string or `null` (the sheets' examples send `null` for unset strings).
     Str,
+    /// `String` on the sheets whose examples never send `null`: a string only.
+    Text,
     /// `int`: an integer.
     Int,
     /// `double`: any number.
@@ -148,6 +161,7 @@ pub(super) fn check_fields(
         };
         let ok = match kind {
             Kind::Str => value.is_string() || value.is_null(),
+            Kind::Text => value.is_string(),
             Kind::Int => value.is_i64() || value.is_u64(),
             Kind::Double => value.is_number(),
             Kind::Bool => value.is_boolean(),

@@ -1,0 +1,235 @@
+//! The EF-45 fake's administration sheets on the wire (Config, Control, User-schedule, Schedule,
+//! the forced password change), without the SDK's client. Bodies and URLs are the sheets'
+//! examples where the sheets give one.
+
+mod ef45_support;
+
+use biometric_sim::ef45::{ConfigValue, DoorState, DoorStatus, RelayCall};
+use ef45_support::{Fake, assert_stale, locked};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// Config
+
+#[tokio::test]
+async fn the_config_get_example_answers_the_sheets_shape() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    // The sheet's URL example and its answer (the sheet's text misses a quote before `string`).
+    let answer = fake
+        .bare(
+            Method::GET,
+            &locked("config/umx.camera.recog.eitherEye/int", &uid),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        answer.body,
+        json!({"title": "umx.camera.recog.eitherEye", "string": "", "int": 1, "float": -1, "bool": false})
+    );
+    // A type outside the four, another type than the title's own, an unknown title.
+    for (path, status) in [
+        ("config/umx.camera.recog.eitherEye/double", 400),
+        ("config/umx.camera.recog.eitherEye/bool", 400),
+        ("config/umx.camera.recog.noSuchTitle/int", 404),
+    ] {
+        let answer = fake.bare(Method::GET, &locked(path, &uid)).await;
+        assert_eq!(answer.status, status, "{path}: {answer:?}");
+    }
+    let answer = fake
+        .bare(
+            Method::GET,
+            &locked("config/umx.camera.recog.eitherEye/int?page=1", &uid),
+        )
+        .await;
+    assert_eq!(answer.status, 400, "an undocumented parameter: {answer:?}");
+}
+
+#[tokio::test]
+async fn the_config_put_example_is_stored_and_bad_bodies_are_refused() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let path = locked("config/launcher.device.door.relay/int", &uid);
+    // The sheet's body example, `"title": ""` included.
+    let example = json!({"bool": false, "float": 0, "int": 1, "string": "", "title": ""});
+    let answer = fake.json(Method::PUT, &path, &example).await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    let answer = fake
+        .json(
+            Method::PUT,
+            &path,
+            &json!({"title": "launcher.device.door.relay", "int": 3}),
+        )
+        .await;
+    assert_eq!(answer.status, 204, "{answer:?}");
+    assert_eq!(
+        fake.sim.config_value("launcher.device.door.relay"),
+        Some(ConfigValue::Int(3))
+    );
+    let read = fake
+        .bare(
+            Method::GET,
+            &locked("config/launcher.device.door.relay/int", &uid),
+        )
+        .await;
+    assert_eq!(read.body["int"], 3);
+    for (body, why) in [
+        (json!({"int": "3"}), "an int sent as a string"),
+        (json!({"int": 1.5}), "an int sent as a fraction"),
+        (json!({"value": 3}), "an unknown key"),
+        (json!({"bool": true}), "the type's own key missing"),
+        (json!({"title": "other.title", "int": 3}), "another title"),
+        (json!({"int": 3, "string": null}), "a null string"),
+    ] {
+        let answer = fake.json(Method::PUT, &path, &body).await;
+        assert_eq!(answer.status, 400, "{why}: {answer:?}");
+        assert_eq!(
+            answer.body,
+            json!({"status_code": 400, "reason_phrase": "BAD_REQUEST"})
+        );
+    }
+    // The type names the title's type; the API Overview's range for MinimumUsableIrisArea.
+    let answer = fake
+        .json(
+            Method::PUT,
+            &locked("config/launcher.device.door.relay/string", &uid),
+            &json!({"string": "3"}),
+        )
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let area = locked("config/umx.camera.enrol.MinimumUsableIrisArea/int", &uid);
+    let answer = fake.json(Method::PUT, &area, &json!({"int": 5})).await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let answer = fake.json(Method::PUT, &area, &json!({"int": 4})).await;
+    assert_eq!(answer.status, 204, "{answer:?}");
+    // A new title takes the type it is first written with.
+    let answer = fake
+        .json(
+            Method::PUT,
+            &locked("config/umx.test.ratio/float", &uid),
+            &json!({"float": 0.25}),
+        )
+        .await;
+    assert_eq!(answer.status, 204, "{answer:?}");
+    let read = fake
+        .bare(Method::GET, &locked("config/umx.test.ratio/float", &uid))
+        .await;
+    assert_eq!(
+        read.body,
+        json!({"title": "umx.test.ratio", "string": "", "int": -1, "float": 0.25, "bool": false})
+    );
+    // A body not sent as JSON.
+    let answer = fake
+        .raw(
+            fake.http
+                .put(fake.url(&path))
+                .header("Content-Type", "text/plain")
+                .body(r#"{"int": 1}"#),
+        )
+        .await;
+    assert_eq!(answer.status, 415, "{answer:?}");
+}
+
+#[tokio::test]
+async fn door_status_answers_what_the_test_sets() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let path = locked("config/door-status", &uid);
+    let answer = fake.bare(Method::GET, &path).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    // The sheet's example.
+    assert_eq!(
+        answer.body,
+        json!({"door_sensor": 2, "relay": 2, "tamper": 2, "rte": 2})
+    );
+    fake.sim.set_door_status(DoorStatus {
+        door_sensor: DoorState::Event,
+        relay: DoorState::Normal,
+        tamper: DoorState::Disabled,
+        rte: DoorState::Normal,
+    });
+    let answer = fake.bare(Method::GET, &path).await;
+    assert_eq!(
+        answer.body,
+        json!({"door_sensor": 1, "relay": 0, "tamper": 2, "rte": 0})
+    );
+    assert_eq!(fake.sim.door_status().door_sensor, DoorState::Event);
+    let answer = fake
+        .bare(Method::GET, &locked("config/door-status?poll=1", &uid))
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+}
+
+#[tokio::test]
+async fn the_relay_takes_its_query_and_records_it() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    assert_eq!(fake.sim.last_relay(), None);
+    // The sheet's URL example.
+    let answer = fake
+        .bare(
+            Method::PUT,
+            &locked("config/relay?forced=false&duration=5", &uid),
+        )
+        .await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    assert_eq!(
+        fake.sim.last_relay(),
+        Some(RelayCall {
+            forced: Some(false),
+            duration: Some(5)
+        })
+    );
+    for query in [
+        "forced=yes",
+        "forced=1",
+        "duration=-1",
+        "duration=5s",
+        "force=true",
+        "forced=true&forced=false",
+    ] {
+        let answer = fake
+            .bare(Method::PUT, &locked(&format!("config/relay?{query}"), &uid))
+            .await;
+        assert_eq!(answer.status, 400, "{query}: {answer:?}");
+    }
+    assert_eq!(
+        fake.sim.last_relay().and_then(|call| call.duration),
+        Some(5),
+        "a refused call is not recorded"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every sheet
+
+/// Every administration route, as method and path without `lock_uid`.
+const ROUTES: &[(&str, &str)] = &[
+    ("GET", "config/umx.camera.recog.eitherEye/int"),
+    ("PUT", "config/umx.camera.recog.eitherEye/int"),
+    ("GET", "config/door-status"),
+    ("PUT", "config/relay?forced=true&duration=1"),
+];
+
+#[tokio::test]
+async fn every_route_needs_the_current_lock_and_answers_injected_faults() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    fake.sim.expire_lock();
+    for (method, path) in ROUTES {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let without = fake.bare(method.clone(), path).await;
+        assert_stale(&without);
+        let stale = fake.bare(method.clone(), &locked(path, &uid)).await;
+        assert_stale(&stale);
+    }
+    let uid = fake.lock().await;
+    for (method, path) in ROUTES {
+        fake.sim.fail_next(503, 1);
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let answer = fake.bare(method, &locked(path, &uid)).await;
+        assert_eq!(answer.status, 503, "{path}: {answer:?}");
+        assert_eq!(answer.body["status_code"], 503);
+    }
+}
