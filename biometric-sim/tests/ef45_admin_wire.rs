@@ -202,6 +202,179 @@ async fn the_relay_takes_its_query_and_records_it() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Control
+
+/// The Control sheet's body example, as written (`""` for its `int` keys).
+fn control_example() -> Value {
+    json!({"result": false, "recog_start": true, "uuid": "", "last_name": "", "card": "",
+        "wiegand_facility": "", "wiegand_code": "", "wiegand_custom": "",
+        "touch_enable_start": "", "camera_init_position": "", "launcher_show": ""})
+}
+
+#[tokio::test]
+async fn the_control_example_is_accepted_and_recorded() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let path = locked("control", &uid);
+    let answer = fake.json(Method::POST, &path, &control_example()).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body, json!({"success": true, "status": "Success"}));
+    assert_eq!(fake.sim.last_control(), Some(control_example()));
+    // "Use manual command" off: the sheet's answer.
+    fake.sim.set_manual_command(false);
+    let body = json!({"wav_path": "/tmp/a.wav", "wiegand_code": 7, "card": "65 D8 A1 BD"});
+    let answer = fake.json(Method::POST, &path, &body).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body, json!({"success": false, "status": "Fail"}));
+    assert_eq!(fake.sim.last_control(), Some(body));
+    for (body, why) in [
+        (json!({}), "no parameter at all"),
+        (json!({"recog_start": "true"}), "a boolean as a string"),
+        (
+            json!({"wiegand_code": "12"}),
+            "an int as a non-empty string",
+        ),
+        (
+            json!({"card": "65d8a1bd"}),
+            "a card not printed as the device prints it",
+        ),
+        (json!({"recogStart": true}), "a misspelled key"),
+        (json!({"uuid": null}), "a null string"),
+    ] {
+        let answer = fake.json(Method::POST, &path, &body).await;
+        assert_eq!(answer.status, 400, "{why}: {answer:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_card_input_screen_reads_the_tagged_card() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let data = locked("control/card/data", &uid);
+    let answer = fake.bare(Method::GET, &data).await;
+    assert_eq!((answer.status, answer.body), (200, json!({"card": ""})));
+    // Tagged before the screen is shown: not read yet.
+    fake.sim.tag_card("65 D8 A1 BD");
+    assert_eq!(
+        fake.bare(Method::GET, &data).await.body,
+        json!({"card": ""})
+    );
+    let started = fake
+        .bare(Method::POST, &locked("control/card/start", &uid))
+        .await;
+    assert_eq!((started.status, started.body), (204, Value::Null));
+    assert!(fake.sim.card_reading());
+    // The sheet's example answer.
+    let answer = fake.bare(Method::GET, &data).await;
+    assert_eq!(answer.body, json!({"card": "65 D8 A1 BD"}));
+    let stopped = fake
+        .bare(Method::POST, &locked("control/card/stop", &uid))
+        .await;
+    assert_eq!(stopped.status, 204, "{stopped:?}");
+    assert!(!fake.sim.card_reading());
+    assert_eq!(
+        fake.bare(Method::GET, &data).await.body,
+        json!({"card": ""})
+    );
+    let answer = fake
+        .bare(Method::POST, &locked("control/card/start?timeout=5", &uid))
+        .await;
+    assert_eq!(answer.status, 400, "an undocumented parameter: {answer:?}");
+    let answer = fake
+        .bare(Method::GET, &locked("control/card/data", &uid))
+        .await;
+    assert_eq!(answer.status, 200);
+}
+
+#[test]
+#[should_panic(expected = "upper-case hex")]
+fn a_card_is_tagged_as_the_device_prints_it() {
+    let sim = biometric_sim::ef45::Ef45Sim::new(Default::default());
+    sim.tag_card("65d8a1bd");
+}
+
+#[tokio::test]
+async fn anti_passback_is_cleared_for_one_user_or_all() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    for user in ["111", "112"] {
+        let answer = fake
+            .json(
+                Method::POST,
+                &locked("user-info", &uid),
+                &json!({"user_uuid": user, "apb_status": 0}),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{answer:?}");
+    }
+    let apb = |user: &'static str| {
+        let fake = &fake;
+        let uid = uid.clone();
+        async move {
+            fake.bare(
+                Method::GET,
+                &locked(&format!("user-info/uuid/{user}"), &uid),
+            )
+            .await
+            .body["apb_status"]
+                .clone()
+        }
+    };
+    let answer = fake
+        .bare(Method::POST, &locked("control/apb/clear/111", &uid))
+        .await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    assert_eq!((apb("111").await, apb("112").await), (json!(1), json!(0)));
+    let answer = fake
+        .bare(Method::POST, &locked("control/apb/clearall", &uid))
+        .await;
+    assert_eq!(answer.status, 204, "{answer:?}");
+    assert_eq!(apb("112").await, json!(1));
+    let answer = fake
+        .bare(Method::POST, &locked("control/apb/clear/999", &uid))
+        .await;
+    assert_eq!(answer.status, 404, "{answer:?}");
+    assert_eq!(
+        answer.body,
+        json!({"status_code": 1100, "reason_phrase": "User not found!"})
+    );
+}
+
+#[tokio::test]
+async fn the_manual_door_mode_is_0_to_3() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let read = locked("control/manual", &uid);
+    let answer = fake.bare(Method::GET, &read).await;
+    assert_eq!((answer.status, answer.body), (200, json!({"operation": 2})));
+    let answer = fake
+        .bare(Method::POST, &locked("control/manual?operation=0", &uid))
+        .await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    assert_eq!(
+        fake.bare(Method::GET, &read).await.body,
+        json!({"operation": 0})
+    );
+    assert_eq!(fake.sim.door_operation(), 0);
+    for query in [
+        "operation=4",
+        "operation=-1",
+        "operation=open",
+        "",
+        "mode=1",
+    ] {
+        let answer = fake
+            .bare(
+                Method::POST,
+                &locked(&format!("control/manual?{query}"), &uid),
+            )
+            .await;
+        assert_eq!(answer.status, 400, "{query}: {answer:?}");
+    }
+    assert_eq!(fake.sim.door_operation(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every sheet
 
 /// Every administration route, as method and path without `lock_uid`.
@@ -210,6 +383,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("PUT", "config/umx.camera.recog.eitherEye/int"),
     ("GET", "config/door-status"),
     ("PUT", "config/relay?forced=true&duration=1"),
+    ("POST", "control"),
+    ("POST", "control/card/start"),
+    ("GET", "control/card/data"),
+    ("POST", "control/card/stop"),
+    ("POST", "control/apb/clear/111"),
+    ("POST", "control/apb/clearall"),
+    ("GET", "control/manual"),
+    ("POST", "control/manual?operation=1"),
 ];
 
 #[tokio::test]

@@ -102,6 +102,23 @@
 //! that is `""` (as in the example) or the path's; the relay's parameters are optional (not
 //! marked required) and its answer, undocumented, is 204.
 //!
+//! # Device control (sheet Control)
+//!
+//! | call | answer |
+//! |---|---|
+//! | `POST control` with at least one of the sheet's keys (`result`, `recog_start`, `wav_path`, `uuid`, `last_name`, `card`, `wiegand_facility`, `wiegand_code`, `wiegand_custom`, `touch_enable_start`, `camera_init_position`, `launcher_show`) | `{"success": true, "status": "Success"}`, or the sheet's `{"success": false, "status": "Fail"}` when "Use manual command" is off ([`Ef45Sim::set_manual_command`], [`Ef45Sim::last_control`]) |
+//! | `POST control/card/start`, `POST control/card/stop` | 204 ([`Ef45Sim::card_reading`]) |
+//! | `GET control/card/data` | `{"card": "65 D8 A1 BD"}` ([`Ef45Sim::tag_card`]) |
+//! | `POST control/apb/clear/{user_uuid}`, `POST control/apb/clearall` | 204; the user-info's `apb_status` becomes 1 (CLEAR) |
+//! | `GET control/manual`, `POST control/manual?operation=0..3` | `{"operation": n}` (2 at start) / 204 |
+//!
+//! The example's `""` for the `int` keys of `POST control` is accepted (an integer or `""`).
+//! **Fake's own, where the sheet is silent:** the success text `"Success"`; "Use manual
+//! command" is on at start; the answers of card start/stop, the APB resets and the manual mode
+//! (204); `control/card/data` answers `{"card": ""}` until a card is tagged while the card
+//! input screen is shown, and `card/stop` forgets the card; an unknown user on `apb/clear` is
+//! 1100; door mode 2 ("no manual action") at start.
+//!
 //! # Strictness
 //!
 //! - A request body must be sent as `Content-Type: application/json` (415 otherwise) and be a
@@ -121,6 +138,7 @@
 //! calls included. [`Ef45Sim::stats`] counts the calls, locks, take-overs and stale refusals.
 
 mod config;
+mod control;
 mod logs;
 mod records;
 mod session;
@@ -247,6 +265,7 @@ struct Store {
     cards: BTreeMap<String, BTreeMap<i64, Map<String, Value>>>,
     logs: BTreeMap<i64, Value>,
     config: config::ConfigState,
+    control: control::ControlState,
 }
 
 /// The fake device and its state. Clones share the state.
@@ -281,6 +300,7 @@ impl Ef45Sim {
             cards: BTreeMap::new(),
             logs: (68..=74).map(|id| (id, generated_log(id))).collect(),
             config: Default::default(),
+            control: Default::default(),
         };
         Ef45Sim {
             config: Arc::new(config),
@@ -299,6 +319,7 @@ impl Ef45Sim {
             .merge(records::routes())
             .merge(logs::routes())
             .merge(config::routes())
+            .merge(control::routes())
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 session::require_lock,

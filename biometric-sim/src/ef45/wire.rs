@@ -143,6 +143,8 @@ pub(super) enum Kind {
     /// A field whose sheets disagree (an `int` in the table, a string in the example): an
     /// integer, a string or `null`.
     IntOrStr,
+    /// An `int` whose sheet example sends `""` for "not set": an integer or `""`.
+    IntOrEmpty,
     /// A card: `""` (none) or bytes as upper-case hex with one space (`65 D8 A1 BD`).
     Card,
     /// A face `sub_id`: an integer from 0 to 5.
@@ -166,6 +168,7 @@ pub(super) fn check_fields(
             Kind::Double => value.is_number(),
             Kind::Bool => value.is_boolean(),
             Kind::IntOrStr => value.is_i64() || value.is_string() || value.is_null(),
+            Kind::IntOrEmpty => value.is_i64() || value.as_str() == Some(""),
             Kind::Card => value.as_str().is_some_and(|c| c.is_empty() || is_card(c)),
             Kind::SubId => value.as_i64().is_some_and(|n| (0..=5).contains(&n)),
         };
