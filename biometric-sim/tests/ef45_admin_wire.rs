@@ -375,6 +375,107 @@ async fn the_manual_door_mode_is_0_to_3() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// User-schedule
+
+/// The User-schedule sheet's body example.
+fn user_schedule_example() -> Value {
+    json!({"uuid": "100000", "from_time": "201905211400", "to_time": "202005211400", "used": 1, "sc_idx": -1})
+}
+
+#[tokio::test]
+async fn the_user_schedule_example_round_trips() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let create = fake
+        .json(
+            Method::POST,
+            &locked("user-schedule", &uid),
+            &user_schedule_example(),
+        )
+        .await;
+    assert_eq!((create.status, create.body), (201, Value::Null));
+    // The sheet's URL example.
+    let read = locked("user-schedule/uuid/100000", &uid);
+    let answer = fake.bare(Method::GET, &read).await;
+    assert_eq!((answer.status, answer.body), (200, user_schedule_example()));
+    let again = fake
+        .json(
+            Method::POST,
+            &locked("user-schedule", &uid),
+            &user_schedule_example(),
+        )
+        .await;
+    assert_eq!(again.status, 409, "{again:?}");
+    // Update without `sc_idx` (not marked required): answered as -1.
+    let update = json!({"uuid": "100000", "from_time": "202001010000", "to_time": "202012312359", "used": 0});
+    let answer = fake
+        .json(Method::PUT, &locked("user-schedule", &uid), &update)
+        .await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    let answer = fake.bare(Method::GET, &read).await;
+    assert_eq!(answer.body["used"], 0);
+    assert_eq!(answer.body["sc_idx"], -1);
+    assert_eq!(fake.sim.user_schedule("100000"), Some(answer.body));
+    let deleted = fake.bare(Method::DELETE, &read).await;
+    assert_eq!((deleted.status, deleted.body), (204, Value::Null));
+    assert_eq!(fake.bare(Method::GET, &read).await.status, 404);
+    assert_eq!(fake.bare(Method::DELETE, &read).await.status, 404);
+    let answer = fake
+        .json(Method::PUT, &locked("user-schedule", &uid), &update)
+        .await;
+    assert_eq!(answer.status, 404, "an update of no schedule: {answer:?}");
+}
+
+#[tokio::test]
+async fn user_schedules_refuse_bad_formats() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let with = |key: &str, value: Value| {
+        let mut body = user_schedule_example();
+        body[key] = value;
+        body
+    };
+    let without = |key: &str| {
+        let mut body = user_schedule_example();
+        body.as_object_mut().unwrap().remove(key);
+        body
+    };
+    for (body, why) in [
+        (
+            with("from_time", json!("2019-05-21 14:00")),
+            "a dashed time",
+        ),
+        (with("from_time", json!("20190521140")), "eleven digits"),
+        (with("to_time", json!("202013211400")), "month 13"),
+        (with("to_time", json!("202005212460")), "minute 60"),
+        (with("from_time", json!(201905211400_i64)), "a number"),
+        (with("used", json!(2)), "used 2"),
+        (with("used", json!(true)), "used as a boolean"),
+        (with("sc_idx", json!(0)), "sc_idx 0"),
+        (with("sc_idx", json!(1_000_000)), "sc_idx over 999999"),
+        (with("sc_idx", json!("1")), "sc_idx as a string"),
+        (with("user_uuid", json!("100000")), "an unknown key"),
+        (without("used"), "used missing"),
+        (without("uuid"), "uuid missing"),
+        (with("uuid", json!("")), "an empty uuid"),
+    ] {
+        let answer = fake
+            .json(Method::POST, &locked("user-schedule", &uid), &body)
+            .await;
+        assert_eq!(answer.status, 400, "{why}: {answer:?}");
+    }
+    assert_eq!(fake.sim.user_schedule("100000"), None);
+    let answer = fake
+        .json(
+            Method::POST,
+            &locked("user-schedule", &uid),
+            &with("sc_idx", json!(999_999)),
+        )
+        .await;
+    assert_eq!(answer.status, 201, "{answer:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every sheet
 
 /// Every administration route, as method and path without `lock_uid`.
@@ -391,6 +492,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "control/apb/clearall"),
     ("GET", "control/manual"),
     ("POST", "control/manual?operation=1"),
+    ("GET", "user-schedule/uuid/100000"),
+    ("DELETE", "user-schedule/uuid/100000"),
+    ("POST", "user-schedule"),
+    ("PUT", "user-schedule"),
 ];
 
 #[tokio::test]

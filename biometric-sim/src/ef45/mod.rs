@@ -119,6 +119,21 @@
 //! input screen is shown, and `card/stop` forgets the card; an unknown user on `apb/clear` is
 //! 1100; door mode 2 ("no manual action") at start.
 //!
+//! # User schedules (sheet User-schedule)
+//!
+//! | call | answer |
+//! |---|---|
+//! | `POST user-schedule` `{"uuid", "from_time", "to_time", "used", "sc_idx"}` | 201 |
+//! | `PUT user-schedule`, same body | 204 |
+//! | `GET user-schedule/uuid/{uuid}` | `{"uuid", "from_time", "to_time", "used", "sc_idx"}` ([`Ef45Sim::user_schedule`]) |
+//! | `DELETE user-schedule/uuid/{uuid}` | 204 |
+//!
+//! `from_time`/`to_time` are twelve digits `yyyyMMddHHmm` making a real date and time, `used`
+//! 0 or 1, `sc_idx` -1 (disabled) or 1 to 999999; all keys but `sc_idx` are required, as the
+//! table marks them. **Fake's own:** a missing `sc_idx` is answered as -1; a second `POST` for
+//! the same user is 409, a `PUT`/`GET`/`DELETE` of a user without a schedule 404; the user need
+//! not have other records; `from_time` after `to_time` is not refused (the sheet is silent).
+//!
 //! # Strictness
 //!
 //! - A request body must be sent as `Content-Type: application/json` (415 otherwise) and be a
@@ -142,6 +157,7 @@ mod control;
 mod logs;
 mod records;
 mod session;
+mod user_schedule;
 mod wire;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -266,6 +282,7 @@ struct Store {
     logs: BTreeMap<i64, Value>,
     config: config::ConfigState,
     control: control::ControlState,
+    user_schedules: BTreeMap<String, Map<String, Value>>,
 }
 
 /// The fake device and its state. Clones share the state.
@@ -301,6 +318,7 @@ impl Ef45Sim {
             logs: (68..=74).map(|id| (id, generated_log(id))).collect(),
             config: Default::default(),
             control: Default::default(),
+            user_schedules: BTreeMap::new(),
         };
         Ef45Sim {
             config: Arc::new(config),
@@ -320,6 +338,7 @@ impl Ef45Sim {
             .merge(logs::routes())
             .merge(config::routes())
             .merge(control::routes())
+            .merge(user_schedule::routes())
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 session::require_lock,

@@ -122,6 +122,18 @@ pub(super) fn json_object(headers: &HeaderMap, body: &Bytes) -> Result<Map<Strin
     }
 }
 
+/// Refuses `map` unless every key of `keys` is present.
+pub(super) fn require_keys(
+    map: &Map<String, Value>,
+    keys: &[&str],
+    at: &str,
+) -> Result<(), Reject> {
+    match keys.iter().find(|key| !map.contains_key(**key)) {
+        Some(key) => Err(bad(format!("{at}.{key} is required"))),
+        None => Ok(()),
+    }
+}
+
 /// `value` as a 200 JSON answer.
 pub(super) fn json_answer(value: Value) -> Response {
     axum::Json(value).into_response()
