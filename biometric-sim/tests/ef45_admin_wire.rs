@@ -476,6 +476,306 @@ async fn user_schedules_refuse_bad_formats() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Schedule (the sheet gives no body examples: the bodies follow its tables)
+
+fn info_item(sc_idx: i64, si_idx: i64) -> Value {
+    json!({"sc_idx": sc_idx, "si_idx": si_idx, "st_idx": 1, "sc_type": "0", "sc_cond": "0", "sc_re_day": 0})
+}
+
+fn special_day(sd_type: &str, uuid: &str, sd_date: &str) -> Value {
+    json!({"sd_type": sd_type, "uuid": uuid, "sd_date": sd_date, "st_idx": 1})
+}
+
+fn type_item(sti_idx: i64) -> Value {
+    json!({"sti_idx": sti_idx, "st_idx": 1, "sti_start_time": "0900", "sti_end_time": "1800", "sti_type": "0"})
+}
+
+/// `{"size": n, "items": [...]}`.
+fn batch(items: &[Value]) -> Value {
+    json!({"size": items.len(), "items": items})
+}
+
+/// The success answer of a registration: the envelope with no items.
+fn registered() -> Value {
+    json!({"status_code": 200, "reason_phrase": "OK", "items": [], "page": 1, "page_size": 0, "has_more": false, "total": 0})
+}
+
+#[tokio::test]
+async fn schedule_info_registers_lists_updates_and_deletes() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    // The sheet's URL example.
+    let path = locked("schedule/schedule-info", &uid);
+    let mut second = info_item(1, 2);
+    second["sc_start_date"] = json!("2019-06-01");
+    let answer = fake
+        .json(
+            Method::POST,
+            &path,
+            &batch(&[info_item(1, 1), second.clone()]),
+        )
+        .await;
+    assert_eq!((answer.status, answer.body), (200, registered()));
+    let list = fake.bare(Method::GET, &path).await;
+    assert_eq!(list.status, 200, "{list:?}");
+    assert_eq!(list.body["items"], json!([info_item(1, 1), second]));
+    assert_eq!(
+        (&list.body["total"], &list.body["status_code"]),
+        (&json!(2), &json!(200))
+    );
+    // The table's JSON parameters of the GET, read as a filter.
+    let filtered = fake.json(Method::GET, &path, &json!({"si_idx": 2})).await;
+    assert_eq!(filtered.body["total"], 1, "{filtered:?}");
+    let answer = fake
+        .json(Method::GET, &path, &json!({"sc_type": "0"}))
+        .await;
+    assert_eq!(answer.status, 400, "not an identifying key: {answer:?}");
+    // PUT: one item, 201 as documented.
+    let mut changed = info_item(1, 1);
+    changed["sc_cond"] = json!("1");
+    let answer = fake.json(Method::PUT, &path, &changed).await;
+    assert_eq!((answer.status, answer.body), (201, Value::Null));
+    assert_eq!(fake.sim.schedule_info()[0], changed);
+    let answer = fake.json(Method::PUT, &path, &info_item(1, 9)).await;
+    assert_eq!(answer.status, 404, "an update of no item: {answer:?}");
+    let answer = fake
+        .json(Method::PUT, &path, &batch(&[info_item(1, 1)]))
+        .await;
+    assert_eq!(answer.status, 400, "PUT takes one item: {answer:?}");
+    // DELETE: a JSON body, sc_idx required, si_idx narrowing.
+    let answer = fake
+        .json(Method::DELETE, &path, &json!({"si_idx": 1}))
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let answer = fake
+        .json(Method::DELETE, &path, &json!({"sc_idx": 1, "si_idx": 1}))
+        .await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    assert_eq!(fake.sim.schedule_info().len(), 1);
+    let answer = fake
+        .bare(
+            Method::DELETE,
+            &locked("schedule/schedule-info/100000", &uid),
+        )
+        .await;
+    assert_eq!(answer.status, 404, "no uuid path segment: {answer:?}");
+    let answer = fake
+        .json(Method::DELETE, &path, &json!({"sc_idx": 1}))
+        .await;
+    assert_eq!(answer.status, 204, "{answer:?}");
+    assert!(fake.sim.schedule_info().is_empty());
+    let answer = fake
+        .json(Method::DELETE, &path, &json!({"sc_idx": 1}))
+        .await;
+    assert_eq!(answer.status, 404, "{answer:?}");
+}
+
+#[tokio::test]
+async fn a_refused_registration_returns_the_request_items() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let path = locked("schedule/schedule-info", &uid);
+    let stored = fake
+        .json(Method::POST, &path, &batch(&[info_item(5, 1)]))
+        .await;
+    assert_eq!(stored.status, 200, "{stored:?}");
+    let mut no_day = info_item(1, 1);
+    no_day.as_object_mut().unwrap().remove("sc_re_day");
+    let mut text_index = info_item(1, 1);
+    text_index["si_idx"] = json!("1");
+    let mut unknown = info_item(1, 1);
+    unknown["sc_name"] = json!("x");
+    let cases = [
+        (
+            json!({"size": 3, "items": [info_item(1, 1), info_item(1, 2)]}),
+            "size is not the number of items",
+        ),
+        (batch(&[info_item(1, 1), no_day]), "a required key missing"),
+        (batch(&[text_index]), "an int as a string"),
+        (batch(&[info_item(0, 1)]), "sc_idx 0"),
+        (batch(&[info_item(1_000_000, 1)]), "sc_idx over 999999"),
+        (batch(&[info_item(1, 1), info_item(1, 1)]), "an item twice"),
+        (batch(&[info_item(5, 1)]), "an item already registered"),
+        (batch(&[unknown]), "an unknown key"),
+    ];
+    for (body, why) in cases {
+        let answer = fake.json(Method::POST, &path, &body).await;
+        assert_eq!(answer.status, 400, "{why}: {answer:?}");
+        assert_eq!(answer.body["items"], body["items"], "{why}");
+        assert_eq!(answer.body["status_code"], 400, "{why}");
+        assert_eq!(answer.body["reason_phrase"], "BAD_REQUEST", "{why}");
+        assert_eq!(
+            answer.body["total"],
+            json!(body["items"].as_array().unwrap().len())
+        );
+    }
+    assert_eq!(fake.sim.schedule_info(), vec![info_item(5, 1)]);
+    // Without an items array there is nothing to return.
+    let answer = fake
+        .json(
+            Method::POST,
+            &path,
+            &json!({"size": 1, "items": info_item(1, 1)}),
+        )
+        .await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (
+            400,
+            json!({"status_code": 400, "reason_phrase": "BAD_REQUEST"})
+        )
+    );
+}
+
+#[tokio::test]
+async fn special_days_go_by_query_on_get_and_delete() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let path = locked("schedule/specialday-info", &uid);
+    let days = [
+        special_day("1", "0001", "2018-09-05"),
+        special_day("1", "0001", "2018-12-25"),
+        special_day("2", "0001", "2018-09-05"),
+    ];
+    let answer = fake.json(Method::POST, &path, &batch(&days)).await;
+    assert_eq!((answer.status, answer.body), (200, registered()));
+    // The sheet's two URL examples.
+    let by_user = locked("schedule/specialday-info?sd_type=1&uuid=0001", &uid);
+    let by_day = locked(
+        "schedule/specialday-info?sd_type=1&uuid=0001&sd_date=2018-09-05",
+        &uid,
+    );
+    let answer = fake.bare(Method::GET, &by_user).await;
+    assert_eq!(
+        answer.body["items"],
+        json!([days[0], days[1]]),
+        "{answer:?}"
+    );
+    let answer = fake.bare(Method::GET, &by_day).await;
+    assert_eq!(answer.body["items"], json!([days[0]]), "{answer:?}");
+    for query in [
+        "sd_type=1",
+        "uuid=0001",
+        "sd_type=1&uuid=0001&sd_date=2018/09/05",
+        "sd_type=1&uuid=0001&sd_date=2018-02-30",
+        "sd_type=1&uuid=0001&date=2018-09-05",
+    ] {
+        let answer = fake
+            .bare(
+                Method::GET,
+                &locked(&format!("schedule/specialday-info?{query}"), &uid),
+            )
+            .await;
+        assert_eq!(answer.status, 400, "{query}: {answer:?}");
+    }
+    // sd_type is a string since spec 1.3.6; sd_date as in the example.
+    let mut numeric = special_day("3", "0002", "2019-01-01");
+    numeric["sd_type"] = json!(3);
+    for bad in [numeric, special_day("3", "0002", "01-01-2019")] {
+        let answer = fake.json(Method::POST, &path, &batch(&[bad])).await;
+        assert_eq!(answer.status, 400, "{answer:?}");
+    }
+    let mut moved = days[2].clone();
+    moved["st_idx"] = json!(2);
+    let answer = fake.json(Method::PUT, &path, &moved).await;
+    assert_eq!(answer.status, 201, "{answer:?}");
+    let answer = fake.bare(Method::DELETE, &by_day).await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    assert_eq!(fake.sim.special_days(), vec![days[1].clone(), moved]);
+    let answer = fake.bare(Method::DELETE, &by_user).await;
+    assert_eq!(answer.status, 204, "{answer:?}");
+    assert_eq!(fake.sim.special_days().len(), 1);
+    let answer = fake.bare(Method::DELETE, &by_user).await;
+    assert_eq!(answer.status, 404, "{answer:?}");
+}
+
+#[tokio::test]
+async fn schedule_types_register_update_and_delete() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let path = locked("schedule/type-info", &uid);
+    let answer = fake
+        .json(Method::POST, &path, &batch(&[type_item(1), type_item(2)]))
+        .await;
+    assert_eq!((answer.status, answer.body), (200, registered()));
+    let answer = fake.bare(Method::GET, &path).await;
+    assert_eq!(answer.body["items"], json!([type_item(1), type_item(2)]));
+    let answer = fake.json(Method::GET, &path, &json!({"sti_idx": 2})).await;
+    assert_eq!(answer.body["items"], json!([type_item(2)]));
+    let mut later = type_item(2);
+    later["sti_end_time"] = json!("2000");
+    let answer = fake.json(Method::PUT, &path, &later).await;
+    assert_eq!(answer.status, 201, "{answer:?}");
+    let mut no_type = type_item(3);
+    no_type.as_object_mut().unwrap().remove("sti_type");
+    let answer = fake.json(Method::POST, &path, &batch(&[no_type])).await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let answer = fake
+        .json(Method::DELETE, &path, &json!({"sti_idx": "1"}))
+        .await;
+    assert_eq!(answer.status, 400, "an int as a string: {answer:?}");
+    let answer = fake
+        .json(Method::DELETE, &path, &json!({"sti_idx": 1}))
+        .await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    assert_eq!(fake.sim.schedule_types(), vec![later]);
+}
+
+#[tokio::test]
+async fn the_device_schedule_and_deleting_every_schedule() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    // The sheet's URL example.
+    let answer = fake
+        .bare(
+            Method::POST,
+            &locked("schedule/device-schedule?sc_idx=1", &uid),
+        )
+        .await;
+    assert_eq!((answer.status, answer.body), (201, Value::Null));
+    assert_eq!(fake.sim.device_schedule(), Some(1));
+    for query in ["sc_idx=0", "sc_idx=-1", "sc_idx=one", "", "idx=1"] {
+        let answer = fake
+            .bare(
+                Method::POST,
+                &locked(&format!("schedule/device-schedule?{query}"), &uid),
+            )
+            .await;
+        assert_eq!(answer.status, 400, "{query}: {answer:?}");
+    }
+    let stored = fake
+        .json(
+            Method::POST,
+            &locked("schedule/type-info", &uid),
+            &batch(&[type_item(1)]),
+        )
+        .await;
+    assert_eq!(stored.status, 200);
+    let stored = fake
+        .json(
+            Method::POST,
+            &locked("user-schedule", &uid),
+            &user_schedule_example(),
+        )
+        .await;
+    assert_eq!(stored.status, 201);
+    let answer = fake
+        .bare(Method::DELETE, &locked("schedule/all", &uid))
+        .await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    assert_eq!(fake.sim.device_schedule(), None);
+    assert!(fake.sim.schedule_types().is_empty());
+    assert!(
+        fake.sim.user_schedule("100000").is_some(),
+        "user schedules are another sheet"
+    );
+    let answer = fake
+        .bare(Method::DELETE, &locked("schedule/all?force=true", &uid))
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every sheet
 
 /// Every administration route, as method and path without `lock_uid`.
@@ -496,6 +796,20 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "user-schedule/uuid/100000"),
     ("POST", "user-schedule"),
     ("PUT", "user-schedule"),
+    ("GET", "schedule/schedule-info"),
+    ("POST", "schedule/schedule-info"),
+    ("PUT", "schedule/schedule-info"),
+    ("DELETE", "schedule/schedule-info"),
+    ("GET", "schedule/specialday-info?sd_type=1&uuid=0001"),
+    ("POST", "schedule/specialday-info"),
+    ("PUT", "schedule/specialday-info"),
+    ("DELETE", "schedule/specialday-info?sd_type=1&uuid=0001"),
+    ("GET", "schedule/type-info"),
+    ("POST", "schedule/type-info"),
+    ("PUT", "schedule/type-info"),
+    ("DELETE", "schedule/type-info"),
+    ("POST", "schedule/device-schedule?sc_idx=1"),
+    ("DELETE", "schedule/all"),
 ];
 
 #[tokio::test]

@@ -134,6 +134,32 @@
 //! the same user is 409, a `PUT`/`GET`/`DELETE` of a user without a schedule 404; the user need
 //! not have other records; `from_time` after `to_time` is not refused (the sheet is silent).
 //!
+//! # Schedules (sheet Schedule)
+//!
+//! | call | answer |
+//! |---|---|
+//! | `GET schedule/schedule-info`, `GET schedule/type-info` (optional JSON body: `{"sc_idx", "si_idx"}` / `{"sti_idx"}` as a filter) | list envelope of every (matching) item |
+//! | `GET schedule/specialday-info?sd_type=&uuid=[&sd_date=]` | list envelope |
+//! | `POST` any of the three `{"size": n, "items": [...]}` | 200 and the envelope with no items; a refusal is 400 with the request's items in the envelope |
+//! | `PUT` any of the three, one item as the body | 201, as documented |
+//! | `DELETE schedule/schedule-info` `{"sc_idx"[, "si_idx"]}`, `DELETE schedule/type-info` `{"sti_idx"}`, `DELETE schedule/specialday-info?sd_type=&uuid=[&sd_date=]` | 204 |
+//! | `POST schedule/device-schedule?sc_idx=` | 201 ([`Ef45Sim::device_schedule`]) |
+//! | `DELETE schedule/all` | 204 |
+//!
+//! Items carry the tables' keys with their types (`sd_type` a string since spec 1.3.6); all are
+//! required but `sc_start_date`. `size` must equal the number of items. `sc_idx` is 1 to 999999
+//! (the User-schedule sheet's group index), `sd_date` `yyyy-mm-dd` (the sheet's only example,
+//! `2018-09-05`); the other strings' forms are not documented and not checked.
+//! **Readings of the sheet:** the GET tables list JSON parameters while the URL examples send no
+//! body, so a body is an optional filter; the DELETE schedule-info table lists a `uuid` path
+//! parameter its URL has no segment for, so there is none (the body's `sc_idx` is required,
+//! `si_idx`, not marked required, narrows); items are identified by (`sc_idx`, `si_idx`),
+//! (`sd_type`, `uuid`, `sd_date`) and `sti_idx`, the keys their DELETE takes. **Fake's own:**
+//! the registration's success status (200), an item registered twice is refused like a bad
+//! one, `PUT` of an item not stored is 404, a deletion matching nothing is 404, the device
+//! schedule need not be registered, and `schedule/all` clears this sheet's data only (user
+//! schedules stay).
+//!
 //! # Strictness
 //!
 //! - A request body must be sent as `Content-Type: application/json` (415 otherwise) and be a
@@ -156,6 +182,7 @@ mod config;
 mod control;
 mod logs;
 mod records;
+mod schedule;
 mod session;
 mod user_schedule;
 mod wire;
@@ -283,6 +310,7 @@ struct Store {
     config: config::ConfigState,
     control: control::ControlState,
     user_schedules: BTreeMap<String, Map<String, Value>>,
+    schedules: schedule::Schedules,
 }
 
 /// The fake device and its state. Clones share the state.
@@ -319,6 +347,7 @@ impl Ef45Sim {
             config: Default::default(),
             control: Default::default(),
             user_schedules: BTreeMap::new(),
+            schedules: Default::default(),
         };
         Ef45Sim {
             config: Arc::new(config),
@@ -339,6 +368,7 @@ impl Ef45Sim {
             .merge(config::routes())
             .merge(control::routes())
             .merge(user_schedule::routes())
+            .merge(schedule::routes())
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 session::require_lock,

@@ -27,12 +27,15 @@ pub(super) async fn unknown_path() -> Reject {
 }
 
 /// A refusal: the HTTP status, the device's `status_code`/`reason_phrase` and the fake's reason.
+/// With `items`, the body is the list envelope carrying them (the Schedule sheet's "the request
+/// items are returned as a response with the error message").
 #[derive(Debug)]
 pub(super) struct Reject {
     status: StatusCode,
     code: u32,
     text: &'static str,
     reason: String,
+    items: Option<Vec<Value>>,
 }
 
 impl Reject {
@@ -47,17 +50,30 @@ impl Reject {
             code,
             text,
             reason: reason.into(),
+            items: None,
         }
+    }
+
+    /// The same refusal, answered as a list envelope carrying `items`.
+    pub(super) fn with_items(mut self, items: Vec<Value>) -> Self {
+        self.items = Some(items);
+        self
     }
 }
 
 impl IntoResponse for Reject {
     fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            axum::Json(json!({"status_code": self.code, "reason_phrase": self.text})),
-        )
-            .into_response();
+        let body = match self.items {
+            None => json!({"status_code": self.code, "reason_phrase": self.text}),
+            Some(items) => {
+                let total = items.len();
+                json!({
+                    "status_code": self.code, "reason_phrase": self.text, "items": items,
+                    "page": 1, "page_size": total, "has_more": false, "total": total
+                })
+            }
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
         let reason: String = self
             .reason
             .chars()
@@ -122,6 +138,19 @@ pub(super) fn json_object(headers: &HeaderMap, body: &Bytes) -> Result<Map<Strin
     }
 }
 
+/// The body as a JSON object when there is one (an empty body is `None`), checked as
+/// [`json_object`] checks it.
+pub(super) fn optional_json_object(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Option<Map<String, Value>>, Reject> {
+    if body.is_empty() {
+        Ok(None)
+    } else {
+        json_object(headers, body).map(Some)
+    }
+}
+
 /// Refuses `map` unless every key of `keys` is present.
 pub(super) fn require_keys(
     map: &Map<String, Value>,
@@ -157,6 +186,8 @@ pub(super) enum Kind {
     IntOrStr,
     /// An `int` whose sheet example sends `""` for "not set": an integer or `""`.
     IntOrEmpty,
+    /// A JSON array (its items are checked by the caller).
+    Array,
     /// A card: `""` (none) or bytes as upper-case hex with one space (`65 D8 A1 BD`).
     Card,
     /// A face `sub_id`: an integer from 0 to 5.
@@ -181,6 +212,7 @@ pub(super) fn check_fields(
             Kind::Bool => value.is_boolean(),
             Kind::IntOrStr => value.is_i64() || value.is_string() || value.is_null(),
             Kind::IntOrEmpty => value.is_i64() || value.as_str() == Some(""),
+            Kind::Array => value.is_array(),
             Kind::Card => value.as_str().is_some_and(|c| c.is_empty() || is_card(c)),
             Kind::SubId => value.as_i64().is_some_and(|n| (0..=5).contains(&n)),
         };
