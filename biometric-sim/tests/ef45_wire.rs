@@ -3,108 +3,12 @@
 
 use std::time::Duration;
 
-use biometric_sim::ef45::{Ef45Config, Ef45Sim};
+mod ef45_support;
+
+use biometric_sim::ef45::Ef45Config;
+use ef45_support::{Answer, Fake, assert_stale, is_uid};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
-
-struct Fake {
-    sim: Ef45Sim,
-    running: biometric_sim::Running,
-    http: reqwest::Client,
-}
-
-/// An answer: status, the `x-sim-reason` header and the body as JSON (`Null` when empty).
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    reason: String,
-    body: Value,
-}
-
-impl Fake {
-    async fn start() -> Fake {
-        Fake::with(Ef45Config::default()).await
-    }
-
-    async fn with(config: Ef45Config) -> Fake {
-        let sim = Ef45Sim::new(config);
-        let running = sim.start().await.unwrap();
-        Fake {
-            sim,
-            running,
-            http: http(),
-        }
-    }
-
-    /// `/1.0/<path>` as written (the caller puts the query in).
-    fn url(&self, path: &str) -> String {
-        format!("{}/1.0/{path}", self.running.base_url())
-    }
-
-    async fn raw(&self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let reason = response
-            .headers()
-            .get("x-sim-reason")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = response.bytes().await.unwrap();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        Answer {
-            status,
-            reason,
-            body,
-        }
-    }
-
-    /// A call with a JSON body sent as `application/json`.
-    async fn json(&self, method: Method, path: &str, body: &Value) -> Answer {
-        self.raw(
-            self.http
-                .request(method, self.url(path))
-                .header("Content-Type", "application/json")
-                .body(serde_json::to_vec(body).unwrap()),
-        )
-        .await
-    }
-
-    async fn bare(&self, method: Method, path: &str) -> Answer {
-        self.raw(self.http.request(method, self.url(path))).await
-    }
-
-    /// `POST lock` without a body (the factory credentials), returning the `lock_uid`.
-    async fn lock(&self) -> String {
-        let answer = self.bare(Method::POST, "lock").await;
-        assert_eq!(answer.status, 200, "{answer:?}");
-        answer.body["lock_uid"].as_str().unwrap().to_owned()
-    }
-}
-
-fn is_uid(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
-        && parts
-            .iter()
-            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-fn assert_stale(answer: &Answer) {
-    assert_eq!(answer.status, 401, "{answer:?}");
-    assert_eq!(
-        answer.body,
-        json!({"status_code": 1102, "reason_phrase": "Unavailable accessToken!"})
-    );
-}
 
 // ---------------------------------------------------------------------------------------------
 // Session (sheet Common)
