@@ -1,9 +1,9 @@
-//! Runs every landed vendor's main flow against the simulator, started in-process.
+//! Runs every vendor's main flow against the simulator, started in-process.
 //!
 //! `cargo run -p examples --example quickstart`
 //!
 //! It takes no flags and reads no environment variables (`--help` says so); the vendor examples
-//! (`controlid`, `bioid`, `biopassid`, `apptenticate`) take a real device's or service's
+//! (`controlid`, `bioid`, `biopassid`, `apptenticate`, `ef45`) take a real device's or service's
 //! settings.
 
 use std::process::ExitCode;
@@ -12,10 +12,11 @@ use biometric_sim::apptenticate::{ApptenticateConfig, ApptenticateSim};
 use biometric_sim::bioid::{BioIdConfig, BioIdSim};
 use biometric_sim::biopassid::{BioPassIdConfig, BioPassIdSim};
 use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
+use biometric_sim::ef45::{Ef45Config, Ef45Sim};
 use clap::Parser;
 use examples::cli::QuickstartArgs;
-use examples::flows::{apptenticate, bioid, biopassid, controlid};
-use examples::{Outcome, heading, step};
+use examples::flows::{apptenticate, bioid, biopassid, controlid, ef45};
+use examples::{Outcome, heading};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -27,17 +28,13 @@ async fn main() -> ExitCode {
         ("BioID", run_bioid().await),
         ("BioPass ID", run_biopassid().await),
         ("Apptenticate", run_apptenticate().await),
+        ("CMITECH EF-45", run_ef45().await),
     ] {
         if let Err(error) = outcome {
             eprintln!("{vendor} flow failed: {error}");
             failed = true;
         }
     }
-    heading("still to land");
-    step(format!(
-        "vendors planned next: {}",
-        ["CMITECH EF-45"].join(", ")
-    ));
     heading(if failed { "failed" } else { "done" });
     if failed {
         ExitCode::FAILURE
@@ -101,5 +98,23 @@ async fn run_apptenticate() -> Outcome {
         .build()?;
     let expire = || sim.expire_access_tokens();
     apptenticate::run(&client, &apptenticate::Pictures::synthetic(), Some(&expire)).await?;
+    Ok(())
+}
+
+async fn run_ef45() -> Outcome {
+    let config = Ef45Config::default();
+    let sim = Ef45Sim::new(config.clone());
+    // A device that has been in use: 150 logs from 2018-05-28 on.
+    sim.add_logs(150);
+    let running = sim.start().await?;
+    heading(format!(
+        "CMITECH EF-45 terminal (simulator at {})",
+        running.base_url()
+    ));
+    let device = ef45_client::Client::builder(running.base_url())
+        .credentials(config.id(), config.password())
+        .build()?;
+    let day = |d| ef45_client::chrono::NaiveDate::from_ymd_opt(2018, 5, d).ok_or("a valid day");
+    ef45::run(&device, "quickstart-1", day(28)?, day(30)?).await?;
     Ok(())
 }

@@ -89,6 +89,38 @@ pub struct ControlIdArgs {
     pub callback_port: u16,
 }
 
+/// `cargo run -p examples --example ef45`: the CMITECH EF-45 flow.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ef45",
+    about = "CMITECH EF-45 flow: against the embedded simulator by default, or a real terminal.",
+    after_help = SECRETS_NOTE
+)]
+pub struct Ef45Args {
+    /// Base URL of a real terminal (without it: the simulator).
+    #[arg(
+        long,
+        env = "EF45_URL",
+        help = "Base URL of a real terminal, e.g. http://192.168.0.100:9980 (without it: the simulator)"
+    )]
+    pub url: Option<String>,
+    /// The device login (without it the device assumes its factory login)
+    #[arg(long, env = "EF45_ID")]
+    pub id: Option<String>,
+    /// The device password (prefer the environment variable)
+    #[arg(long, env = "EF45_PASSWORD", hide_env_values = true)]
+    pub password: Option<Secret>,
+    /// The user id the flow enrols (it must not exist on the device)
+    #[arg(long, default_value = "900001")]
+    pub user: String,
+    /// First day of the log range (yyyy-mm-dd)
+    #[arg(long, default_value = "2018-05-28")]
+    pub from: String,
+    /// Day after the last day of the log range (yyyy-mm-dd)
+    #[arg(long, default_value = "2018-05-30")]
+    pub to: String,
+}
+
 /// `cargo run -p examples --example bioid`: the BioID BWS 3 flow.
 #[derive(Debug, Parser)]
 #[command(

@@ -5,3 +5,4 @@ pub mod apptenticate;
 pub mod bioid;
 pub mod biopassid;
 pub mod controlid;
+pub mod ef45;

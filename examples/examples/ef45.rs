@@ -1,0 +1,88 @@
+//! CMITECH EF-45 flow: against the simulator by default, or a real terminal.
+//!
+//! ```sh
+//! cargo run -p examples --example ef45
+//! EF45_PASSWORD=... cargo run -p examples --example ef45 -- --url http://192.168.0.100:9980 --id root
+//! cargo run -p examples --example ef45 -- --help
+//! ```
+//!
+//! | flag | environment variable | |
+//! |---|---|---|
+//! | `--url URL` | `EF45_URL` | the terminal, `http://{host}:9980`; without it, the embedded simulator |
+//! | `--id ID` | `EF45_ID` | the device login; without it (and a password) the device assumes its factory login |
+//! | `--password PW` | `EF45_PASSWORD` | **secret**, prefer the variable |
+//! | `--user ID` | | the user the flow enrols (default `900001`; it must not exist) |
+//! | `--from`, `--to` `yyyy-mm-dd` | | the log range, `to` excluded (default 2018-05-28 to 2018-05-30) |
+//!
+//! Against a real terminal the flow enrols a user with placeholder templates: delete it
+//! afterwards (`DELETE user/{uuid}`), as the flow leaves it for you to inspect.
+
+use std::process::ExitCode;
+
+use biometric_sim::ef45::{Ef45Config, Ef45Sim};
+use clap::Parser;
+use ef45_client::Client;
+use ef45_client::chrono::NaiveDate;
+use examples::cli::Ef45Args;
+use examples::flows::ef45::run;
+use examples::{Outcome, exit_code, heading, step};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Ef45Args::parse();
+    exit_code(match args.url.clone() {
+        Some(url) => against_device(args, &url).await,
+        None => against_simulator(&args).await,
+    })
+}
+
+fn day(text: &str, flag: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("--{flag}: expected yyyy-mm-dd, got {text}"))
+}
+
+async fn against_simulator(args: &Ef45Args) -> Outcome {
+    let config = Ef45Config::default();
+    let sim = Ef45Sim::new(config.clone());
+    sim.add_logs(150);
+    let running = sim.start().await?;
+    heading(format!(
+        "CMITECH EF-45 terminal (simulator at {})",
+        running.base_url()
+    ));
+    let device = Client::builder(running.base_url())
+        .credentials(config.id(), config.password())
+        .build()?;
+    let summary = run(
+        &device,
+        &args.user,
+        day(&args.from, "from")?,
+        day(&args.to, "to")?,
+    )
+    .await?;
+    step(format!(
+        "done: {} subject(s), {} log(s) walked",
+        summary.subjects.len(),
+        summary.logs_walked
+    ));
+    Ok(())
+}
+
+async fn against_device(args: Ef45Args, url: &str) -> Outcome {
+    let mut builder = Client::builder(url);
+    match (args.id, args.password) {
+        (Some(id), Some(password)) => builder = builder.credentials(id, password.into_string()),
+        (None, None) => {}
+        _ => return Err("--id and --password (EF45_ID, EF45_PASSWORD) go together".into()),
+    }
+    heading(format!("CMITECH EF-45 terminal at {url}"));
+    let device = builder.build()?;
+    run(
+        &device,
+        &args.user,
+        day(&args.from, "from")?,
+        day(&args.to, "to")?,
+    )
+    .await?;
+    Ok(())
+}

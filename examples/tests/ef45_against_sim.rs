@@ -1,0 +1,115 @@
+//! The EF-45 client against the fake device: the example flow end to end, a lock the device
+//! dropped, device errors, and the admin calls the flow does not show.
+
+use biometric_sim::ef45::{Ef45Config, Ef45Sim};
+use ef45_client::chrono::NaiveDate;
+use ef45_client::{
+    Client, ConfigKind, ConfigValue, DeviceFailure, DoorMode, ManualCommand, ResponseCode,
+    SensorState, UserSchedule,
+};
+use examples::flows::ef45::{Summary, run};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+async fn device() -> (Ef45Sim, Client, biometric_sim::Running) {
+    let config = Ef45Config::default();
+    let sim = Ef45Sim::new(config.clone());
+    let running = sim.start().await.unwrap();
+    // The DEFAULT retry policy: what an application gets without configuring anything.
+    let client = Client::builder(running.base_url())
+        .credentials(config.id(), config.password())
+        .build()
+        .unwrap();
+    (sim, client, running)
+}
+
+#[tokio::test]
+async fn the_example_flow_gives_the_expected_answers() {
+    let (sim, client, _running) = device().await;
+    sim.add_logs(150);
+
+    let summary = run(&client, "900001", day(2018, 5, 28), day(2018, 5, 30))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        summary,
+        Summary {
+            version: "1.1.69".into(),
+            subjects: vec!["900001".into()],
+            card: "65 D8 A1 BD".into(),
+            logs_in_range: summary.logs_walked as u64,
+            logs_walked: summary.logs_walked,
+            recognitions: summary.recognitions,
+            door_sensor: SensorState::Disabled,
+        }
+    );
+    assert!(summary.logs_walked > 20, "more than one page was walked");
+    assert!(summary.recognitions > 0);
+    assert_eq!(sim.subject_count(), 1);
+    assert_eq!(sim.cards_of("900001"), ["65 D8 A1 BD"]);
+    let stats = sim.stats();
+    assert_eq!((stats.locks, stats.unlocks), (1, 1));
+}
+
+#[tokio::test]
+async fn a_lock_the_device_dropped_is_renewed_once_and_the_call_replayed() {
+    let (sim, client, _running) = device().await;
+    client.lock().await.unwrap();
+    sim.expire_lock();
+
+    assert_eq!(client.subject_count().await.unwrap(), 0);
+
+    let stats = sim.stats();
+    assert_eq!(stats.locks, 2);
+    assert_eq!(stats.stale_refusals, 1);
+}
+
+#[tokio::test]
+async fn a_device_code_reaches_the_caller_typed() {
+    let (sim, client, _running) = device().await;
+    client.lock().await.unwrap(); // the injected answer is for the next request, not the lock
+    sim.device_error_next(404, 1100);
+
+    let err = client.user_info("nobody").await.unwrap_err();
+
+    let failure = DeviceFailure::from_error(&err).unwrap();
+    assert_eq!(failure.code, Some(ResponseCode::UserNotFound));
+}
+
+#[tokio::test]
+async fn settings_control_and_schedules_round_trip_through_the_device() {
+    let (sim, client, _running) = device().await;
+    let title = "launcher.device.door.relay";
+
+    client
+        .set_config(title, &ConfigValue::Int(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        client.config(title, ConfigKind::Int).await.unwrap(),
+        ConfigValue::Int(3)
+    );
+    client.set_relay(true, 5).await.unwrap();
+    client.set_door_mode(DoorMode::StayClosed).await.unwrap();
+    assert_eq!(client.door_mode().await.unwrap(), DoorMode::StayClosed);
+    let status = client
+        .control(&ManualCommand::new().recog_start(true))
+        .await
+        .unwrap();
+    assert!(!status.is_empty());
+
+    sim.tag_card("65 D8 A1 BD");
+    client.start_card_input().await.unwrap();
+    let card = client.card_input().await.unwrap().unwrap();
+    client.stop_card_input().await.unwrap();
+    assert_eq!(card.to_string(), "65 D8 A1 BD");
+
+    let at = |y, h| day(y, 5, 21).and_hms_opt(h, 0, 0).unwrap();
+    let schedule = UserSchedule::new("100000", at(2019, 14), at(2020, 14)).enabled(true);
+    client.create_user_schedule(&schedule).await.unwrap();
+    assert_eq!(client.user_schedule("100000").await.unwrap(), schedule);
+    client.delete_user_schedule("100000").await.unwrap();
+}
