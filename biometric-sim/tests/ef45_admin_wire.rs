@@ -776,6 +776,74 @@ async fn the_device_schedule_and_deleting_every_schedule() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Common: the forced password change
+
+#[tokio::test]
+async fn a_forced_password_change_needs_the_lock_but_not_the_current_password() {
+    let fake = Fake::start().await;
+    // The sheet's body example, sent by force with a wrong current password.
+    let body = json!({"id": "root", "current passwd": "forgotten", "new passwd": "cmi1004"});
+    let answer = fake.json(Method::PUT, "lock/chpasswd", &body).await;
+    assert_stale(&answer);
+    let uid = fake.lock().await;
+    let path = locked("lock/chpasswd", &uid);
+    for (bad, why) in [
+        (
+            json!({"id": "root", "current_passwd": "x", "new passwd": "cmi1004"}),
+            "current_passwd with an underscore",
+        ),
+        (
+            json!({"id": "root", "new passwd": "cmi1004"}),
+            "current passwd missing",
+        ),
+        (
+            json!({"id": "root", "current passwd": "x", "new passwd": 1004}),
+            "a number",
+        ),
+    ] {
+        let answer = fake.json(Method::PUT, &path, &bad).await;
+        assert_eq!(answer.status, 400, "{why}: {answer:?}");
+    }
+    let other = json!({"id": "admin", "current passwd": "x", "new passwd": "cmi1004"});
+    let answer = fake.json(Method::PUT, &path, &other).await;
+    assert_eq!(
+        (answer.status, answer.body),
+        (
+            400,
+            json!({"status_code": 400, "reason_phrase": "Wrong ID or password"})
+        )
+    );
+    let answer = fake.json(Method::PUT, &path, &body).await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    // The new password is the one to lock with; the old one and no body are refused.
+    let answer = fake
+        .json(
+            Method::PUT,
+            "lock",
+            &json!({"id": "root", "passwd": "cmi1003"}),
+        )
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let answer = fake
+        .json(
+            Method::PUT,
+            "lock",
+            &json!({"id": "root", "passwd": "cmi1004"}),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    // POST still compares the current password.
+    let answer = fake
+        .json(
+            Method::POST,
+            "lock/chpasswd",
+            &json!({"id": "root", "current passwd": "forgotten", "new passwd": "x"}),
+        )
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every sheet
 
 /// Every administration route, as method and path without `lock_uid`.
@@ -810,6 +878,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "schedule/type-info"),
     ("POST", "schedule/device-schedule?sc_idx=1"),
     ("DELETE", "schedule/all"),
+    ("PUT", "lock/chpasswd"),
 ];
 
 #[tokio::test]

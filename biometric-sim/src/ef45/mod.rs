@@ -12,6 +12,7 @@
 //! | `DELETE /1.0/lock/{lock_uid}` | 204 |
 //! | `GET /1.0/version` (no lock) | `{"version": "1.1.69"}` ([`Ef45Config::version`]) |
 //! | `POST /1.0/lock/chpasswd` `{"id", "current passwd", "new passwd"}` | 204 |
+//! | `PUT /1.0/lock/chpasswd?lock_uid=` (by force), same body | 204 |
 //!
 //! Without a body, `POST`/`PUT lock` use the factory credentials `root`/`cmi1003`, as the Common
 //! sheet says; once the password was changed such a request fails. Wrong credentials answer
@@ -27,8 +28,11 @@
 //! - One lock at a time: `POST lock` while another lock is current fails with HTTP 500 (the
 //!   sheet's "failed to create lock"); `PUT lock` (documented as "force connect") takes over.
 //! - `DELETE lock/{lock_uid}` and `lock/chpasswd` answer 204 (no answer is documented);
-//!   `lock/chpasswd` needs no `lock_uid` (its URL example has none). The forced variant
-//!   (`PUT lock/chpasswd`) is not served: the sheet does not say what "by force" skips.
+//!   `POST lock/chpasswd` needs no `lock_uid` (its URL example has none).
+//! - `PUT lock/chpasswd` ("change password by force") takes the same body; the sheet does not
+//!   say what "by force" skips. The fake's reading: `current passwd` must be sent but is not
+//!   compared, `id` must be the device's, and the call needs the current `lock_uid` (holding
+//!   the lock is what allows skipping the password check).
 //! - Every error carries an `x-sim-reason` header naming the breach, for whoever reads a failing
 //!   test.
 //!
@@ -369,6 +373,7 @@ impl Ef45Sim {
             .merge(control::routes())
             .merge(user_schedule::routes())
             .merge(schedule::routes())
+            .merge(session::locked_routes())
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 session::require_lock,

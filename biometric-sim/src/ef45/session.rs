@@ -9,7 +9,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use serde_json::json;
 
 use super::wire::{
@@ -24,6 +24,11 @@ pub(super) fn routes() -> Router<Ef45Sim> {
         .route("/1.0/lock/chpasswd", post(change_password))
         .route("/1.0/lock/{lock_uid}", delete(unlock))
         .route("/1.0/version", get(version))
+}
+
+/// The session calls that need the lock: the forced password change.
+pub(super) fn locked_routes() -> Router<Ef45Sim> {
+    Router::new().route("/1.0/lock/chpasswd", put(force_change_password))
 }
 
 impl Store {
@@ -173,6 +178,30 @@ async fn change_password(
         return Err(wrong_credentials());
     }
     store.password = new.to_owned();
+    Ok(no_content())
+}
+
+/// `PUT lock/chpasswd` ("Change password by force"), the same body as `POST`. The sheet does not
+/// say what "by force" skips; the fake's reading: the current password is not compared (the key
+/// must still be sent, as the shared table marks it required), only `id` must be the device's.
+/// Unlike `POST`, whose URL example has no `lock_uid`, a forced change needs the current lock:
+/// holding it is what allows skipping the password check. Answers 204 like `POST`.
+async fn force_change_password(
+    State(sim): State<Ef45Sim>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Reject> {
+    Query::parse(&uri, &[])?;
+    let map = json_object(&headers, &body)?;
+    check_fields(&map, CHPASSWD_BODY, "chpasswd")?;
+    let id = required_string(&map, "id", "chpasswd")?;
+    required_string(&map, "current passwd", "chpasswd")?;
+    let new = required_string(&map, "new passwd", "chpasswd")?;
+    if id != sim.config.id {
+        return Err(wrong_credentials());
+    }
+    sim.store().password = new.to_owned();
     Ok(no_content())
 }
 
