@@ -779,14 +779,12 @@ async fn the_device_schedule_and_deleting_every_schedule() {
 // Common: the forced password change
 
 #[tokio::test]
-async fn a_forced_password_change_needs_the_lock_but_not_the_current_password() {
+async fn a_forced_password_change_needs_neither_a_lock_nor_the_current_password() {
     let fake = Fake::start().await;
-    // The sheet's body example, sent by force with a wrong current password.
+    // The sheet's body example, sent by force with a wrong current password; like POST, the
+    // sheet's URL has no lock_uid.
     let body = json!({"id": "root", "current passwd": "forgotten", "new passwd": "cmi1004"});
-    let answer = fake.json(Method::PUT, "lock/chpasswd", &body).await;
-    assert_stale(&answer);
-    let uid = fake.lock().await;
-    let path = locked("lock/chpasswd", &uid);
+    let path = "lock/chpasswd";
     for (bad, why) in [
         (
             json!({"id": "root", "current_passwd": "x", "new passwd": "cmi1004"}),
@@ -801,11 +799,11 @@ async fn a_forced_password_change_needs_the_lock_but_not_the_current_password() 
             "a number",
         ),
     ] {
-        let answer = fake.json(Method::PUT, &path, &bad).await;
+        let answer = fake.json(Method::PUT, path, &bad).await;
         assert_eq!(answer.status, 400, "{why}: {answer:?}");
     }
     let other = json!({"id": "admin", "current passwd": "x", "new passwd": "cmi1004"});
-    let answer = fake.json(Method::PUT, &path, &other).await;
+    let answer = fake.json(Method::PUT, path, &other).await;
     assert_eq!(
         (answer.status, answer.body),
         (
@@ -813,7 +811,7 @@ async fn a_forced_password_change_needs_the_lock_but_not_the_current_password() 
             json!({"status_code": 400, "reason_phrase": "Wrong ID or password"})
         )
     );
-    let answer = fake.json(Method::PUT, &path, &body).await;
+    let answer = fake.json(Method::PUT, path, &body).await;
     assert_eq!((answer.status, answer.body), (204, Value::Null));
     // The new password is the one to lock with; the old one and no body are refused.
     let answer = fake
@@ -878,7 +876,6 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "schedule/type-info"),
     ("POST", "schedule/device-schedule?sc_idx=1"),
     ("DELETE", "schedule/all"),
-    ("PUT", "lock/chpasswd"),
 ];
 
 #[tokio::test]

@@ -113,3 +113,130 @@ async fn settings_control_and_schedules_round_trip_through_the_device() {
     assert_eq!(client.user_schedule("100000").await.unwrap(), schedule);
     client.delete_user_schedule("100000").await.unwrap();
 }
+
+#[tokio::test]
+async fn every_log_variant_is_accepted_by_the_strict_device() {
+    use ef45_client::{EventType, LogFilter, LogsSince};
+    use futures_util::TryStreamExt;
+    let (sim, client, _running) = device().await;
+    sim.add_logs(120);
+
+    // The fake starts with the Log sheet's own example items; compare with what it holds.
+    let all = client.logs().await.unwrap();
+    let ids: Vec<i64> = all.iter().map(|l| l.id).collect();
+    assert!(
+        ids.len() >= 120 && ids.windows(2).all(|w| w[0] < w[1]),
+        "{ids:?}"
+    );
+    let page = client.logs_page(2, Some(10)).await.unwrap();
+    assert_eq!(
+        page.items.iter().map(|l| l.id).collect::<Vec<_>>(),
+        ids[10..20]
+    );
+    let recent = client.recent_logs(3).await.unwrap();
+    let newest: Vec<i64> = ids.iter().rev().take(3).copied().collect();
+    assert_eq!(recent.iter().map(|l| l.id).collect::<Vec<_>>(), newest);
+    let streamed = client
+        .logs_stream(Some(50))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    assert_eq!(streamed.len(), ids.len());
+    assert_eq!(client.logs_from_count(5, 4).await.unwrap().len(), 4);
+    let user_data = client
+        .logs_by_type_stream(
+            LogFilter::new()
+                .event_type(EventType::UserData)
+                .ids(1..=120),
+        )
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    assert!(!user_data.is_empty());
+    assert!(
+        user_data
+            .iter()
+            .all(|l| l.event_type == EventType::UserData)
+    );
+    assert_eq!(client.log(68).await.unwrap().info, "Recog/BioOnly/IrisOk");
+    assert!(
+        !client
+            .logs_since(LogsSince::Year(2018))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !client
+            .logs_since(LogsSince::Month(2018, 5))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (from, to) = (day(2018, 5, 28), day(2018, 5, 29));
+    let that_day = client.logs_between(from, to, None).await.unwrap();
+    assert_eq!(
+        client.log_count_between(from, to, None).await.unwrap(),
+        that_day.len() as u64
+    );
+    let recognitions = client
+        .log_count_between(from, to, Some(&EventType::Recognition))
+        .await
+        .unwrap();
+    assert!(recognitions <= that_day.len() as u64);
+    let total = ids.len() as u64;
+    assert_eq!(client.log_count().await.unwrap(), total);
+
+    client.delete_logs(ids[0]..=ids[9]).await.unwrap();
+    client.delete_log(ids[50]).await.unwrap();
+    assert_eq!(client.log_count().await.unwrap(), total - 11);
+    client.delete_all_logs().await.unwrap();
+    assert_eq!(client.log_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn schedules_and_the_forced_password_change_are_accepted_by_the_strict_device() {
+    use ef45_client::{ScheduleInfo, ScheduleType, SpecialDay};
+    let (sim, client, _running) = device().await;
+
+    let schedule = ScheduleInfo::new(1, 1, 1, "W", "1111100", 0);
+    client
+        .register_schedules(std::slice::from_ref(&schedule))
+        .await
+        .unwrap();
+    assert_eq!(client.schedules().await.unwrap(), [schedule.clone()]);
+    client.update_schedule(&schedule).await.unwrap();
+    let kind = ScheduleType::new(1, 1, "0900", "1800", "A");
+    client
+        .register_schedule_types(std::slice::from_ref(&kind))
+        .await
+        .unwrap();
+    assert_eq!(client.schedule_types().await.unwrap(), [kind]);
+    let special = SpecialDay::new("1", "0001", day(2018, 9, 5), 1);
+    client
+        .register_special_days(std::slice::from_ref(&special))
+        .await
+        .unwrap();
+    assert_eq!(
+        client.special_days("1", "0001", None).await.unwrap(),
+        [special]
+    );
+    client.register_device_schedule(1).await.unwrap();
+    assert_eq!(sim.device_schedule(), Some(1));
+    client
+        .delete_special_days("1", "0001", Some(day(2018, 9, 5)))
+        .await
+        .unwrap();
+    client.delete_schedule_type(1).await.unwrap();
+    client.delete_schedule(1, 1).await.unwrap();
+    client.delete_all_schedules().await.unwrap();
+    assert!(client.schedules().await.unwrap().is_empty());
+
+    client.change_password("cmi1003", "cmi1004").await.unwrap();
+    client
+        .force_change_password("cmi1004", "cmi1005")
+        .await
+        .unwrap();
+    client.close().await.unwrap();
+    client.lock().await.unwrap(); // with the newest password
+}

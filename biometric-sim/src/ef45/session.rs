@@ -9,7 +9,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, post};
 use serde_json::json;
 
 use super::wire::{
@@ -21,14 +21,18 @@ use super::{Ef45Sim, FACTORY_ID, FACTORY_PASSWORD, Store};
 pub(super) fn routes() -> Router<Ef45Sim> {
     Router::new()
         .route("/1.0/lock", post(lock_open).put(lock_take_over))
-        .route("/1.0/lock/chpasswd", post(change_password))
+        .route(
+            "/1.0/lock/chpasswd",
+            post(change_password).put(force_change_password),
+        )
         .route("/1.0/lock/{lock_uid}", delete(unlock))
         .route("/1.0/version", get(version))
 }
 
-/// The session calls that need the lock: the forced password change.
+/// The session calls that need the lock: none (the sheet's URL for both password changes has
+/// no `lock_uid`).
 pub(super) fn locked_routes() -> Router<Ef45Sim> {
-    Router::new().route("/1.0/lock/chpasswd", put(force_change_password))
+    Router::new()
 }
 
 impl Store {
@@ -184,8 +188,8 @@ async fn change_password(
 /// `PUT lock/chpasswd` ("Change password by force"), the same body as `POST`. The sheet does not
 /// say what "by force" skips; the fake's reading: the current password is not compared (the key
 /// must still be sent, as the shared table marks it required), only `id` must be the device's.
-/// Unlike `POST`, whose URL example has no `lock_uid`, a forced change needs the current lock:
-/// holding it is what allows skipping the password check. Answers 204 like `POST`.
+/// Like `POST`, its URL has no `lock_uid` and none is required: the sheet shows none, and the
+/// fake does not invent one. Answers 204 like `POST`.
 async fn force_change_password(
     State(sim): State<Ef45Sim>,
     uri: Uri,
