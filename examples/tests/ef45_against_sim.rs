@@ -204,7 +204,7 @@ async fn schedules_and_the_forced_password_change_are_accepted_by_the_strict_dev
         .register_schedules(std::slice::from_ref(&schedule))
         .await
         .unwrap();
-    assert_eq!(client.schedules().await.unwrap(), [schedule.clone()]);
+    assert_eq!(client.schedules().await.unwrap(), std::slice::from_ref(&schedule));
     client.update_schedule(&schedule).await.unwrap();
     let kind = ScheduleType::new(1, 1, "0900", "1800", "A");
     client
