@@ -204,7 +204,10 @@ async fn schedules_and_the_forced_password_change_are_accepted_by_the_strict_dev
         .register_schedules(std::slice::from_ref(&schedule))
         .await
         .unwrap();
-    assert_eq!(client.schedules().await.unwrap(), std::slice::from_ref(&schedule));
+    assert_eq!(
+        client.schedules().await.unwrap(),
+        std::slice::from_ref(&schedule)
+    );
     client.update_schedule(&schedule).await.unwrap();
     let kind = ScheduleType::new(1, 1, "0900", "1800", "A");
     client
@@ -239,4 +242,50 @@ async fn schedules_and_the_forced_password_change_are_accepted_by_the_strict_dev
         .unwrap();
     client.close().await.unwrap();
     client.lock().await.unwrap(); // with the newest password
+}
+
+#[tokio::test]
+async fn a_503_is_retried_for_a_read_and_never_for_an_enrolment() {
+    use ef45_client::{NewUser, Subject, UserInfo};
+    let (sim, client, _running) = device().await;
+    client.lock().await.unwrap();
+
+    // A read: the default policy retries a transient status.
+    sim.fail_next(503, 1);
+    assert_eq!(client.subject_count().await.unwrap(), 0);
+    let after_read = sim.stats().calls;
+
+    // POST user is not idempotent: the 503 comes back, the user is not sent again.
+    sim.fail_next(503, 1);
+    let user = NewUser::new(Subject::new("42", "Lee"), UserInfo::new("42"));
+    let err = client.enroll_user(&user).await.unwrap_err();
+
+    assert_eq!(
+        err.status(),
+        Some(ef45_client::StatusCode::SERVICE_UNAVAILABLE)
+    );
+    assert_eq!(sim.stats().calls, after_read + 1, "sent exactly once");
+    assert_eq!(sim.subject_count(), 0);
+}
+
+#[tokio::test]
+async fn a_device_slower_than_the_timeout_is_a_timeout_error() {
+    use std::time::Duration;
+    let config = Ef45Config::default();
+    let sim = Ef45Sim::new(config.clone());
+    let running = sim.start().await.unwrap();
+    let client = Client::builder(running.base_url())
+        .credentials(config.id(), config.password())
+        .http(|h| {
+            h.timeout(Duration::from_millis(200))
+                .retry(ef45_client::RetryPolicy::disabled())
+        })
+        .build()
+        .unwrap();
+    client.lock().await.unwrap();
+    sim.delay_next(1, Duration::from_secs(2));
+
+    let err = client.door_status().await.unwrap_err();
+
+    assert!(err.is_timeout(), "{err:?}");
 }
