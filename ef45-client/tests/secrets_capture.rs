@@ -1,0 +1,110 @@
+//! Biometric bytes (eye images, iris templates, face features) of an unreadable capture never
+//! reach Debug, Display, errors or tracing output.
+//!
+//! Alone in its own test binary: a thread-scoped tracing subscriber only sees callsites reliably
+//! when no other test registers them concurrently.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use wiremock::ResponseTemplate;
+
+/// Collects everything the fmt subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// A biometric answer the client cannot read (a wrong type deep inside) still carries the eye
+/// images and iris templates in its raw body: its Debug and Display, and the log, must not.
+#[tokio::test(flavor = "current_thread")]
+async fn biometric_bytes_in_an_unreadable_capture_never_reach_errors_or_logs() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // Recognisable "image" and "template" base64, longer than any redaction threshold.
+    let eye = "SVJJUy1JTUFHRS1CWVRFUy1PRi1BLVBFUlNPTg==".repeat(8);
+    let template = "VEVNUExBVEUtT0YtQS1QRVJTT04tSVJJUw==".repeat(4);
+    let face_feature = "RkFDRS1GRUFUVVJFLU9GLUEtUEVSU09O".repeat(4);
+    let mut item = fixture_json("biometric_data_item.json");
+    item["left_eye"] = eye.clone().into();
+    item["left_eye_enrol_template"] = template.clone().into();
+    item["far_off_face_feature"] = face_feature.clone().into();
+    item["right_eye_quality_score"] = "high".into(); // not a number: the decode fails
+    let mut matched = fixture_json("match_data_item.json");
+    matched["left_eye__iris_template"] = template.clone().into();
+    matched["log_id"] = "sixty-eight".into();
+    let (server, device) = locked().await;
+    answer(
+        &server,
+        "GET",
+        "/1.0/biometric-data/ver1",
+        ResponseTemplate::new(200).set_body_json(envelope(
+            serde_json::json!([item]),
+            1,
+            1,
+            false,
+            1,
+        )),
+    )
+    .await;
+    answer(
+        &server,
+        "GET",
+        "/1.0/match-data",
+        ResponseTemplate::new(200).set_body_json(envelope(
+            serde_json::json!([matched]),
+            1,
+            1,
+            false,
+            1,
+        )),
+    )
+    .await;
+
+    let capture = device
+        .biometric_data(ef45_client::DataVersion::Ver1)
+        .await
+        .unwrap_err();
+    let matches = device.match_data().await.unwrap_err();
+
+    assert!(
+        matches!(capture, ef45_client::Error::Decode(_)),
+        "{capture:?}"
+    );
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for (what, text) in [
+        ("logs", logs),
+        ("capture error", format!("{capture:?} {capture}")),
+        ("match error", format!("{matches:?} {matches}")),
+    ] {
+        for secret in [&eye, &template, &face_feature] {
+            assert!(
+                !text.contains(&secret[..24]),
+                "{what} shows biometric bytes: {text}"
+            );
+        }
+    }
+}
