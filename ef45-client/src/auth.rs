@@ -12,7 +12,8 @@ use serde::Deserialize;
 use crate::error::ResponseCode;
 
 /// Opens the lock with the caller's credentials (or with no body at all when there are none);
-/// an answer with device code 1102 means the lock is no longer valid.
+/// an answer with device code 1102 ("Unavailable accessToken!") is read as a lock no longer
+/// valid (the crate's reading: the sheet gives only the code and its text).
 #[derive(Debug)]
 pub(crate) struct LockAuth {
     /// Replaced after a successful password change, so that a later re-lock uses the new one.

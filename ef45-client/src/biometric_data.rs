@@ -43,9 +43,10 @@ pub enum BitmapKind {
     Face24Bit,
 }
 
-/// The largest PNG the device takes for its enrolment logo and screen saver (the file table of
-/// sheet Biometric-data: "Max file size: 768kB").
-pub const MAX_LOGO_BYTES: usize = 768 * 1024;
+/// The largest PNG this client sends as the device's enrolment logo or screen saver. The file
+/// table of sheet Biometric-data says "Max file size: 768kB" without saying whether a kB is
+/// 1000 or 1024 bytes; the smaller reading, 768,000 bytes, is the one sure to be accepted.
+pub const MAX_LOGO_BYTES: usize = 768_000;
 
 /// Reads an answer that may be empty or the list envelope (the save calls document the
 /// envelope's status fields); a `status_code` other than 200 is an error.
@@ -115,7 +116,7 @@ fn check_file_content(filename: &str, data: &[u8]) -> Result<()> {
         if data.len() > MAX_LOGO_BYTES {
             return Err(Error::invalid(
                 "file",
-                "must be at most 768 kB for a logo file",
+                "must be at most 768,000 bytes for a logo file (the sheet: 768kB)",
             ));
         }
     }

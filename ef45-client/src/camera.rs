@@ -193,8 +193,9 @@ impl Client {
             decode_outcome,
         )
         .segment("device_time", text)
-        // Sets the clock to a given time: sending it again sets the same time.
-        .idempotent(true);
+        // Not repeated: a repeat would set the clock to a time already past by the retry's
+        // delay.
+        .idempotent(false);
         self.engine.execute(op).await.map(drop)
     }
 
@@ -202,7 +203,7 @@ impl Client {
     /// &either_eye_mode=[&streaming_mode=][&recog_mode=]`).
     ///
     /// The camera must be in [`CameraMode::Slave`] first (the device answers `success: false`,
-    /// "Please first change mode to Slave(Enrollment)", an [`Error::Api`]). The sheet asks to
+    /// "Please first chagne mode to Slave(Enrollment)", spelled as the device spells it, an [`Error::Api`]). The sheet asks to
     /// read and delete any biometric data left in the buffer before starting, then to poll
     /// [`Client::biometric_data`]; [`Client::enroll_by_capture`] does all of it.
     pub async fn start_camera(&self, modes: CaptureModes) -> Result<String> {
@@ -233,8 +234,13 @@ impl Client {
     /// Starts the match-template simulation (`POST camera/control/start/matchtemplate/{seq_uid}`
     /// with a subject holding the templates "read from a card"). The sheet's sequence: capture
     /// in `Slave` mode, switch to `Recog`, call this, capture again; the result follows.
+    ///
+    /// The body carries the twelve subject keys of the sheet's table, all marked required:
+    /// unset ones are sent with the Subject sheet's example values (as for
+    /// [`NewUser`](crate::NewUser)); the image paths, not in this table, are not sent.
     pub async fn start_match_template(&self, seq_uid: &str, subject: &Subject) -> Result<String> {
         subject.check()?;
+        let body = serde_json::Value::Object(subject.full_body()?);
         let op = Operation::with_decoder(
             "ef45.start_match_template",
             Method::POST,
@@ -242,7 +248,7 @@ impl Client {
             decode_outcome,
         )
         .segment("seq_uid", seq_uid)
-        .json_body(subject)?;
+        .json_body(&body)?;
         self.engine.execute(op).await
     }
 }

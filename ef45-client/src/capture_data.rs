@@ -18,7 +18,9 @@ use crate::models::BiometricText;
 pub struct EyeCapture {
     /// The eye image (`left_eye`: 640x480 in the sheet), `None` when not sent or empty.
     pub image: Option<Image>,
-    /// `{eye}_duplicate_uuid`: the user already enrolled with this eye, when there is one.
+    /// `{eye}_duplicate_uuid`: "Duplicated UUID" in the sheet, which says no more; the API
+    /// Overview builds the saved BMP file names from it (`left_eye_duplicate_uuid +
+    /// "_lefteye.bmp"`). Empty text reads as `None`.
     pub duplicate_uuid: Option<String>,
     /// The iris template (`{eye}_enrol_template` in biometric data, `left_eye__iris_template`
     /// and `right_eye_iris_template` in match data, spelled as the sheets spell them).
@@ -37,7 +39,7 @@ pub struct EyeCapture {
 pub struct FaceCapture {
     /// The face image, `None` when not sent or empty.
     pub image: Option<Image>,
-    /// `{face}_duplicate_uuid` (biometric data only).
+    /// `{face}_duplicate_uuid` (biometric data only; see [`EyeCapture::duplicate_uuid`]).
     pub duplicate_uuid: Option<String>,
     /// `{face}_eye_width`.
     pub eye_width: Option<i64>,

@@ -141,7 +141,8 @@ fn api_url(base_url: &str) -> String {
 }
 
 impl Client {
-    /// Opens the lock now (otherwise the first call does). Fails with [`Error::Auth`] when the
+    /// Opens the lock now (otherwise the first call does). Sheet Common: a successful lock
+    /// empties the device's match-data buffer. Fails with [`Error::Auth`] when the
     /// device refuses the id or password (HTTP 400; the device's text is in the message and the
     /// source) or cannot create a lock (HTTP 500, as the source).
     pub async fn lock(&self) -> Result<()> {

@@ -140,7 +140,8 @@ pub struct DoorStatus {
 impl Client {
     /// Reads a setting (`GET config/{title}/{type}`), e.g. `umx.camera.recog.eitherEye` as
     /// [`ConfigKind::Int`]. The titles are listed in the vendor's "EF-45 SDK Configurations"
-    /// table, which is not part of the API sheets.
+    /// table, which is not part of the API sheets. The answer's `title` echoes the request's
+    /// and is not returned.
     ///
     /// ```no_run
     /// # async fn demo(device: ef45_client::Client) -> ef45_client::Result<()> {
@@ -189,14 +190,18 @@ impl Client {
         self.engine.execute(op).await
     }
 
-    /// Sets how the relay is driven (`PUT config/relay?forced=&duration=`, the duration in
-    /// seconds). The sheet: set `forced` when the relay is triggered automatically by a
-    /// schedule. The answer is not documented: any 2xx is success.
-    pub async fn set_relay(&self, forced: bool, duration_secs: u32) -> Result<()> {
+    /// Updates the relay config (`PUT config/relay[?forced=][&duration=]`, the duration in
+    /// seconds; the sheet marks neither parameter required, so `None` leaves one out). The
+    /// sheet: set `forced` when the relay is triggered automatically by a schedule. The answer
+    /// is not documented: any 2xx is success.
+    pub async fn set_relay(&self, forced: Option<bool>, duration_secs: Option<u32>) -> Result<()> {
+        if forced.is_none() && duration_secs.is_none() {
+            return Err(Error::invalid("forced", "or duration must be given"));
+        }
         let op =
             Operation::with_decoder("ef45.set_relay", Method::PUT, "config/relay", decode_unit)
-                .query("forced", forced)
-                .query("duration", duration_secs)
+                .query_opt("forced", forced)
+                .query_opt("duration", duration_secs)
                 // Sets the relay's settings: the same result however often it is sent.
                 .idempotent(true);
         self.engine.execute(op).await

@@ -171,8 +171,8 @@ impl DoorMode {
     }
 }
 
-/// `{"card": "65 D8 A1 BD"}`; no card, `null` or `""` is `None`; text that is not hex bytes is
-/// a decode error carrying the body.
+/// `{"card": "65 D8 A1 BD"}`; no card, `null` or `""` is `None`; text that is not hex bytes
+/// (a manually typed card) is kept as written (see [`Card::is_hex`]).
 fn decode_card_input(raw: RawResponse) -> Result<Option<Card>> {
     #[derive(Deserialize)]
     struct Answer {
@@ -181,10 +181,9 @@ fn decode_card_input(raw: RawResponse) -> Result<Option<Card>> {
     let answer: Answer = raw.json()?;
     match answer.card.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(text) => text
-            .parse::<Card>()
+        Some(text) => serde_json::from_value::<Card>(text.into())
             .map(Some)
-            .map_err(|_| raw.decode_error(Some("card".into()), "`card` is not hex bytes")),
+            .map_err(|err| raw.decode_error(Some("card".into()), err.to_string())),
     }
 }
 
@@ -219,7 +218,8 @@ impl Client {
 
     /// The card given on the card-input screen (`GET control/card/data`: `{"card": "65 D8 A1
     /// BD"}`). The sheet does not document the answer before a card is given; an answer
-    /// without a card, with `null` or with `""` is read as `None`.
+    /// without a card, with `null` or with `""` is read as `None`. A typed card that is not hex
+    /// bytes is kept as written ([`Card::is_hex`] false).
     pub async fn card_input(&self) -> Result<Option<Card>> {
         let op = Operation::with_decoder(
             "ef45.card_input",
@@ -285,8 +285,9 @@ impl Client {
             decode_unit,
         )
         .query("operation", mode.number())
-        // Sets the mode: the same result however often it is sent.
-        .idempotent(true);
+        // Stay open, stay closed and routine set a state: repeating them changes nothing.
+        // "Open temporarily" is an action: a repeat would open the door again.
+        .idempotent(mode != DoorMode::OpenTemporarily);
         self.engine.execute(op).await
     }
 

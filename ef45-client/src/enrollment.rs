@@ -66,8 +66,8 @@ impl CaptureEnrollment {
         self
     }
 
-    /// Creates the records even when the device reports the eyes or face as already enrolled
-    /// under another user (a `*_duplicate_uuid` in the capture).
+    /// Creates the records even when the device's duplication check (`PUT
+    /// subjects/is-exist/template` with the captured templates) names an enrolled user.
     pub fn allow_duplicates(mut self, allow: bool) -> Self {
         self.allow_duplicates = allow;
         self
@@ -88,35 +88,49 @@ pub enum CaptureOutcome {
         /// The capture.
         capture: Box<BiometricData>,
     },
-    /// The device reports the capture as someone already enrolled; nothing was created.
+    /// The device's duplication check named an enrolled user; nothing was created.
     Duplicate {
         /// The enrolled user the device named.
         duplicate_of: String,
         /// The capture.
         capture: Box<BiometricData>,
     },
+    /// The capture cannot make a record: it carries an `error_message`, or neither an iris
+    /// template nor a face feature. Nothing was created.
+    Unusable {
+        /// The device's `error_message`, or what is missing.
+        reason: String,
+        /// The capture.
+        capture: Box<BiometricData>,
+    },
 }
 
-/// The user the capture duplicates, if the device named one.
-fn duplicate_of(capture: &BiometricData) -> Option<String> {
+/// Why a capture cannot be stored, if it cannot.
+fn unusable(capture: &BiometricData) -> Option<String> {
+    if let Some(message) = capture
+        .error_message
+        .as_deref()
+        .filter(|m| !m.trim().is_empty())
+    {
+        return Some(message.to_owned());
+    }
     let faces = &capture.faces;
-    [
-        &capture.left_eye.duplicate_uuid,
-        &capture.right_eye.duplicate_uuid,
-        &faces.iris_off.duplicate_uuid,
-        &faces.far_off.duplicate_uuid,
-        &faces.far_on.duplicate_uuid,
-        &faces.near_off.duplicate_uuid,
-        &faces.near_on.duplicate_uuid,
+    let has_face = [
+        &faces.far_off,
+        &faces.far_on,
+        &faces.near_off,
+        &faces.near_on,
     ]
-    .into_iter()
-    .flatten()
-    .next()
-    .cloned()
+    .iter()
+    .any(|group| !group.feature.is_empty());
+    let has_iris = !capture.left_eye.template.is_empty() || !capture.right_eye.template.is_empty();
+    (!has_face && !has_iris).then(|| "the capture has no iris template and no face feature".into())
 }
 
-/// The face groups that map to face records (sheet Face's sub ids 0..3); the iris-off face
-/// has no sub id and is not stored.
+/// The face groups that map to face records. No sheet maps them: this is the crate's reading of
+/// the reference's image descriptions (`faroff` colour face, `faron` B/W face, `nearoff` colour
+/// with glasses, `nearon` B/W with glasses) against sheet Face's sub ids 0 colour, 1 B/W,
+/// 2 colour with glasses, 3 B/W with glasses. The iris-off face has no sub id and is not stored.
 fn face_records(user_uuid: &str, capture: &BiometricData) -> Vec<Face> {
     let faces = &capture.faces;
     [
@@ -153,9 +167,14 @@ impl Client {
     /// 4. poll `biometric-data` until a capture arrives (or the timeout: the camera is then
     ///    stopped and a [`TransportKind::Timeout`](biometric_core::TransportKind::Timeout)
     ///    error returned);
-    /// 5. unless the device names a duplicate: create `subject` with the captured iris
-    ///    templates and record version, and a face record per captured face;
-    /// 6. delete the capture from the buffer.
+    /// 5. refuse a capture with an `error_message` or without any template
+    ///    ([`CaptureOutcome::Unusable`]); unless duplicates are allowed, ask the device's
+    ///    duplication check (`PUT subjects/is-exist/template`) with the captured iris
+    ///    templates ([`CaptureOutcome::Duplicate`]; a face-only capture is not checked);
+    /// 6. create `subject` with the captured iris templates and record version, and a face
+    ///    record per captured face (colour/B/W, with/without glasses: the crate's mapping of the
+    ///    capture's face groups to sheet Face's sub ids, which no sheet states);
+    /// 7. delete the capture from the buffer, whatever step 5 decided.
     ///
     /// `subject` gives the user id, names and access fields; its templates are replaced by
     /// the capture's. Dropping the future cancels the enrolment: the camera stops by itself
@@ -213,9 +232,9 @@ impl Client {
         capture: BiometricData,
         allow_duplicates: bool,
     ) -> Result<CaptureOutcome> {
-        if !allow_duplicates && let Some(duplicate_of) = duplicate_of(&capture) {
-            return Ok(CaptureOutcome::Duplicate {
-                duplicate_of,
+        if let Some(reason) = unusable(&capture) {
+            return Ok(CaptureOutcome::Unusable {
+                reason,
                 capture: Box::new(capture),
             });
         }
@@ -223,6 +242,12 @@ impl Client {
         subject.right_eye_template = capture.right_eye.template.clone();
         if capture.record_version.is_some() {
             subject.record_version = capture.record_version;
+        }
+        if !allow_duplicates && let Some(duplicate_of) = self.find_duplicate(&subject).await? {
+            return Ok(CaptureOutcome::Duplicate {
+                duplicate_of,
+                capture: Box::new(capture),
+            });
         }
         self.create_subject(&subject).await?;
         let faces = face_records(&subject.user_uuid, &capture);

@@ -25,8 +25,8 @@ pub enum ResponseCode {
     UserNotFound,
     /// 1101 "Incorrect information".
     IncorrectInformation,
-    /// 1102 "Unavailable accessToken!": the `lock_uid` is no longer valid (the client locks
-    /// again once and repeats the call).
+    /// 1102 "Unavailable accessToken!": read by this crate as a `lock_uid` no longer valid (the
+    /// sheet gives only the code and text); the client locks again once and repeats the call.
     UnavailableAccessToken,
     /// 1200 "Unknown Device!".
     UnknownDevice,

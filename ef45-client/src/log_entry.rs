@@ -17,11 +17,11 @@ biometric_core::string_enum! {
         General = "General",
         /// `InitInfo`.
         InitInfo = "InitInfo",
-        /// `Recognition`: a person was recognised or refused; `info` says how.
+        /// `Recognition` (its `info` is `purpose/mode/result`, sheet API Overview).
         Recognition = "Recognition",
-        /// `UserDataByPC`: a record changed through this API (e.g. InsertSubject, DeleteSubject).
+        /// `UserDataByPC` (the sheet: "e.g. InsertSubject, DeleteSubject").
         UserDataByPc = "UserDataByPC",
-        /// `UserData`: a record changed on the device.
+        /// `UserData` (the sheet's example: `info` `DeleteUsers`).
         UserData = "UserData",
         /// `CardsData`.
         CardsData = "CardsData",
@@ -130,7 +130,7 @@ pub struct Recognition {
 #[serde(from = "WireLogEntry")]
 #[non_exhaustive]
 pub struct LogEntry {
-    /// The log id (ids grow with time; the id-range calls use them).
+    /// The log id (the id-range calls select by it).
     pub id: i64,
     /// What happened.
     pub event_type: EventType,

@@ -308,8 +308,9 @@ impl Client {
             "logs/db",
             decode_unit,
         )
-        // Emptying an empty log changes nothing more.
-        .idempotent(true);
+        // Not repeated: the device logs every recognition, so a repeat after a lost answer
+        // would also delete logs written in between.
+        .idempotent(false);
         self.engine.execute(op).await
     }
 }

@@ -90,9 +90,16 @@ fn lock(ledger: &SharedLedger) -> MutexGuard<'_, Ledger> {
 ///
 /// Call [`ack`](MatchEvent::ack) once the application has handled it: that empties it from the
 /// device's buffer (`DELETE match-data/{encounter_id}`). An event dropped without
-/// acknowledgement (a failed handler, a panic, a crash) stays on the device and is delivered
-/// again by the next poll, so nothing is lost between receiving and handling; a handler must
-/// therefore tolerate seeing an event twice.
+/// acknowledgement (a failed handler, a panic) stays in the buffer and is delivered again by a
+/// later poll, so a handler must tolerate seeing an event twice.
+///
+/// **The buffer does not survive a new lock.** Sheet Common says a successful `POST`/`PUT
+/// lock` "invoked match-data Delete": every lock empties it, including this client's
+/// automatic re-lock after device code 1102, [`Client::take_over`], another client locking,
+/// and this process locking again after a restart. Events not yet acknowledged at that moment
+/// are gone from `match-data`; the device's logs keep the recognitions (`log_id` names an
+/// event's log), so an application that must not miss one reconciles with
+/// [`Client::logs_by_id_stream`] from the last `log_id` it handled.
 #[derive(Debug)]
 pub struct MatchEvent {
     data: MatchData,
@@ -210,10 +217,11 @@ impl Client {
     }
 
     /// Recognitions as they happen: a stream that polls `GET match-data` (see
-    /// [`MatchPolling`]) and yields each new event once. An event is removed from the device
-    /// only by [`MatchEvent::ack`]; one dropped unacknowledged is delivered again by a later
-    /// poll. A failed poll is yielded as an error and polling goes on after a back-off; the
-    /// stream never ends by itself.
+    /// [`MatchPolling`]) and yields each new event once. This client removes an event from the
+    /// device only in [`MatchEvent::ack`]; one dropped unacknowledged is delivered again by a
+    /// later poll, unless a new lock emptied the buffer first (see [`MatchEvent`]: the logs
+    /// are the durable record). A failed poll is yielded as an error and polling goes on after
+    /// a back-off; the stream never ends by itself.
     ///
     /// ```no_run
     /// # async fn demo(device: ef45_client::Client) -> ef45_client::Result<()> {
@@ -246,7 +254,8 @@ impl Client {
     }
 
     /// Runs `handler` on every recognition, acknowledging each event only when the handler
-    /// returns `Ok`; an event whose handler fails is delivered again by a later poll. Runs
+    /// returns `Ok`; an event whose handler fails is delivered again by a later poll (unless a
+    /// new lock empties the buffer first: see [`MatchEvent`]). Runs
     /// until a poll or an acknowledgement fails (that error is returned) or the future is
     /// dropped.
     pub async fn handle_match_events<F, Fut, E>(

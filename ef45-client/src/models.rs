@@ -68,7 +68,10 @@ impl fmt::Debug for Pin {
 /// (`65 D8 A1 BD`).
 ///
 /// Parsing is lenient (any case, any whitespace between bytes or none); the text sent is always
-/// the canonical form.
+/// the canonical form. A card built by the caller must be hex bytes. A card **read from the
+/// device** that is not (the card screen also takes "manual input", and the sheets do not say
+/// what it stores) is kept as the device wrote it, with [`is_hex`](Card::is_hex) false, rather
+/// than failing the whole answer.
 ///
 /// ```
 /// use ef45_client::Card;
@@ -78,9 +81,17 @@ impl fmt::Debug for Pin {
 /// assert!("65 D".parse::<Card>().is_err());
 /// assert!("".parse::<Card>().is_err());
 /// assert!(Card::new(Vec::new()).is_err());
+///
+/// let typed: Card = serde_json::from_str(r#""12345""#).unwrap();
+/// assert!(!typed.is_hex());
+/// assert_eq!(typed.to_string(), "12345");
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Card(Vec<u8>);
+pub struct Card {
+    bytes: Vec<u8>,
+    /// The device's text when it is not hex bytes.
+    text: Option<Box<str>>,
+}
 
 impl Card {
     /// A card from its bytes; fails on no bytes.
@@ -89,12 +100,21 @@ impl Card {
         if bytes.is_empty() {
             return Err(Error::invalid("card", "must hold at least one byte"));
         }
-        Ok(Card(bytes))
+        Ok(Card { bytes, text: None })
     }
 
-    /// The bytes.
+    /// The bytes; for a card the device wrote in another form (not [`is_hex`](Card::is_hex)),
+    /// the bytes of its text.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        match &self.text {
+            Some(text) => text.as_bytes(),
+            None => &self.bytes,
+        }
+    }
+
+    /// False for a card the device wrote as something other than hex bytes.
+    pub fn is_hex(&self) -> bool {
+        self.text.is_none()
     }
 }
 
@@ -119,7 +139,10 @@ impl FromStr for Card {
 
 impl fmt::Display for Card {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, byte) in self.0.iter().enumerate() {
+        if let Some(text) = &self.text {
+            return f.write_str(text);
+        }
+        for (i, byte) in self.bytes.iter().enumerate() {
             if i > 0 {
                 f.write_str(" ")?;
             }
@@ -142,10 +165,19 @@ impl Serialize for Card {
 }
 
 impl<'de> Deserialize<'de> for Card {
+    /// Hex bytes as a card; other non-empty text kept as the device wrote it.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        text.parse()
-            .map_err(|_| de::Error::custom("a card must be hex bytes such as `65 D8 A1 BD`"))
+        if let Ok(card) = text.parse() {
+            return Ok(card);
+        }
+        if text.trim().is_empty() {
+            return Err(de::Error::custom("a card must not be empty"));
+        }
+        Ok(Card {
+            bytes: Vec::new(),
+            text: Some(text.into_boxed_str()),
+        })
     }
 }
 
@@ -312,7 +344,42 @@ pub struct Subject {
     pub right_image_path: Option<String>,
 }
 
+/// The subject keys the User and Camera (match template) tables mark required, with the value
+/// the Subject sheet's create example gives each when the caller left it unset: `record_version`
+/// 0, `access_allowed` true, the Wiegand codes -1, texts empty.
+fn subject_defaults() -> [(&'static str, serde_json::Value); 10] {
+    [
+        ("record_version", 0.into()),
+        ("access_allowed", true.into()),
+        ("first_name", "".into()),
+        ("match_until", "".into()),
+        ("wiegand_facility", (-1).into()),
+        ("wiegand_site", (-1).into()),
+        ("wiegand_code", (-1).into()),
+        ("wiegand_custom", (-1).into()),
+        ("left_eye_template", "".into()),
+        ("right_eye_template", "".into()),
+    ]
+}
+
 impl Subject {
+    /// The subject as a JSON object with every key of the match-template table (sheet Camera:
+    /// all twelve marked required): unset keys get `subject_defaults()`; the image paths, which
+    /// that table does not list, are left out.
+    pub(crate) fn full_body(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let mut map = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => serde_json::Map::new(),
+            Err(err) => return Err(Error::invalid("subject", err.to_string())),
+        };
+        for (key, default) in subject_defaults() {
+            map.entry(key).or_insert(default);
+        }
+        map.remove("left_image_path");
+        map.remove("right_image_path");
+        Ok(map)
+    }
+
     /// A subject with its two required fields; templates empty, everything else unset.
     pub fn new(user_uuid: impl Into<String>, last_name: impl Into<String>) -> Self {
         Subject {
@@ -602,7 +669,7 @@ fn lenient_text<'de, D: Deserializer<'de>>(
     )
 }
 
-/// `""` (or `null`) is no card; anything else must be a valid card.
+/// `""` (or `null`) is no card; anything else is a card (kept as written if not hex).
 mod optional_card {
     use super::*;
 
@@ -622,10 +689,9 @@ mod optional_card {
         match Option::<String>::deserialize(deserializer)? {
             None => Ok(None),
             Some(text) if text.trim().is_empty() => Ok(None),
-            Some(text) => text
-                .parse()
-                .map(Some)
-                .map_err(|_| de::Error::custom("a card must be hex bytes such as `65 D8 A1 BD`")),
+            Some(text) => {
+                Card::deserialize(de::value::StringDeserializer::<D::Error>::new(text)).map(Some)
+            }
         }
     }
 }
@@ -642,8 +708,10 @@ pub struct NewUser {
 }
 
 impl NewUser {
-    /// A user from its subject and user info (the User sheet marks every field required). The
-    /// user info's `user_uuid` must be the subject's.
+    /// A user from its subject and user info. The User sheet marks every field required, so
+    /// the subject's unset fields are sent with the Subject sheet's example values
+    /// (`record_version` 0, `access_allowed` true, Wiegand codes -1, texts empty). The user
+    /// info's `user_uuid` must be the subject's.
     pub fn new(subject: Subject, info: UserInfo) -> Self {
         NewUser {
             subject,
@@ -690,7 +758,14 @@ impl NewUser {
             _ => serde_json::Map::new(),
         };
         let encode = |e: serde_json::Error| Error::invalid("user", e.to_string());
-        let mut body = to_map(serde_json::to_value(&self.subject).map_err(encode)?);
+        // The User table marks every subject key required, the image paths included.
+        let mut body = self.subject.full_body()?;
+        for (key, value) in [
+            ("left_image_path", &self.subject.left_image_path),
+            ("right_image_path", &self.subject.right_image_path),
+        ] {
+            body.insert(key.into(), value.clone().unwrap_or_default().into());
+        }
         let mut info = to_map(serde_json::to_value(&self.info).map_err(encode)?);
         info.remove("user_uuid");
         body.extend(info);

@@ -384,8 +384,10 @@ impl Client {
         self.engine.execute(op).await
     }
 
-    /// Deletes every face record of a user (`DELETE faces/{user_uuid}` without `subId`; spec
-    /// 1.4.10, app 2.2.41 or later).
+    /// `DELETE faces/{user_uuid}` without `subId` (spec 1.4.10, app 2.2.41 or later: "sub_id is
+    /// not required as a query parameter to delete a face info"). The sheet does not say which
+    /// of the user's face records this deletes (its remark still reads "one face info deleted
+    /// at a time"); read them back with [`user_faces`](Self::user_faces) if it matters.
     pub async fn delete_faces(&self, user_uuid: &str) -> Result<()> {
         let op =
             Operation::with_decoder("ef45.delete_faces", Method::DELETE, "faces/", decode_unit)

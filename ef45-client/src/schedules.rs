@@ -13,8 +13,9 @@ use crate::models::check_uuid;
 /// The sheet's `yyyyMMDDHHmm` (a typo for `yyyyMMddHHmm`: its example is `201905211400`).
 const SCHEDULE_TIME: &str = "%Y%m%d%H%M";
 
-/// A user's schedule (sheet User-schedule): when the user may be recognised, and the
-/// schedule group that applies.
+/// A user's schedule (sheet User-schedule): a period (`from_time`, `to_time`), whether it is
+/// used, and a group index. The sheet lists the fields and their values without saying how the
+/// device applies them.
 ///
 /// ```
 /// use ef45_client::UserSchedule;
@@ -415,23 +416,29 @@ impl Client {
         self.engine.execute(op).await
     }
 
-    /// Deletes one schedule (`DELETE schedule/schedule-info` with `{"sc_idx", "si_idx"}`,
-    /// 204). The sheet's table also lists a `uuid` path parameter that its URL does not
+    /// Deletes schedule info (`DELETE schedule/schedule-info` with `{"sc_idx"[, "si_idx"]}`,
+    /// 204; `si_idx` is optional in the sheet's table). The sheet's table also lists a `uuid` path parameter that its URL does not
     /// have; none is sent.
-    pub async fn delete_schedule(&self, sc_idx: i64, si_idx: i64) -> Result<()> {
+    pub async fn delete_schedule(&self, sc_idx: i64, si_idx: Option<i64>) -> Result<()> {
+        // The sheet marks `sc_idx` required and `si_idx` not.
+        let mut body = serde_json::json!({ "sc_idx": sc_idx });
+        if let Some(si_idx) = si_idx {
+            body["si_idx"] = si_idx.into();
+        }
         let op = Operation::with_decoder(
             "ef45.delete_schedule",
             Method::DELETE,
             "schedule/schedule-info",
             decode_unit,
         )
-        .json_body(&serde_json::json!({ "sc_idx": sc_idx, "si_idx": si_idx }))?
+        .json_body(&body)?
         // Deleting the same schedule again changes nothing more.
         .idempotent(true);
         self.engine.execute(op).await
     }
 
-    /// Applies a schedule to the device (`POST schedule/device-schedule?sc_idx=`, 201).
+    /// The sheet's "Register device schedule type" (`POST schedule/device-schedule?sc_idx=`,
+    /// 201).
     pub async fn register_device_schedule(&self, sc_idx: i64) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.register_device_schedule",
@@ -443,8 +450,7 @@ impl Client {
         self.engine.execute(op).await
     }
 
-    /// Deletes every schedule, special day and schedule type on the device (`DELETE
-    /// schedule/all`, 204).
+    /// The sheet's "Delete all schedule data in device" (`DELETE schedule/all`, 204).
     pub async fn delete_all_schedules(&self) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.delete_all_schedules",
@@ -452,8 +458,9 @@ impl Client {
             "schedule/all",
             decode_unit,
         )
-        // Emptying empty tables changes nothing more.
-        .idempotent(true);
+        // Not repeated: if the first delete went through, a repeat would also delete schedule
+        // data written in between.
+        .idempotent(false);
         self.engine.execute(op).await
     }
 }

@@ -360,7 +360,7 @@ async fn files_breaking_the_sheets_table_are_refused_before_any_io() {
     let logo = "/usr/local/share/CMITECH/gui/logo/pc_enroll_logo.png";
     let jpeg = [0xff, 0xd8, 0xff, 0xe0];
     let mut big_png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
-    big_png.resize(768 * 1024 + 1, 0);
+    big_png.resize(768_000 + 1, 0);
 
     let refusals = [
         device.save_file(logo, &jpeg).await.unwrap_err(),
@@ -459,8 +459,12 @@ async fn the_frame_stream_skips_empty_polls() {
 }
 
 /// The device side of a whole enrolment: camera in Recog, one stale capture in the buffer,
-/// then an empty buffer twice, then the capture.
-async fn enrolment_device(server: &wiremock::MockServer, capture: serde_json::Value) {
+/// then an empty buffer twice, then the capture; the duplication check names `duplicate`.
+async fn enrolment_device(
+    server: &wiremock::MockServer,
+    capture: serde_json::Value,
+    duplicate: &str,
+) {
     use wiremock::Mock;
     use wiremock::matchers::{method, path};
     answer(
@@ -520,12 +524,19 @@ async fn enrolment_device(server: &wiremock::MockServer, capture: serde_json::Va
         .await;
     answer(server, "POST", "/1.0/subjects", ResponseTemplate::new(201)).await;
     answer(server, "POST", "/1.0/faces", ResponseTemplate::new(201)).await;
+    answer(
+        server,
+        "PUT",
+        "/1.0/subjects/is-exist/template",
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({"duplicate_uuid": duplicate})),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn enrolment_by_capture_walks_the_documented_sequence() {
     let (server, device) = locked().await;
-    enrolment_device(&server, fixture_json("biometric_data_item.json")).await;
+    enrolment_device(&server, fixture_json("biometric_data_item.json"), "").await;
     let options = CaptureEnrollment::new().poll_interval(Duration::from_millis(1));
 
     let outcome = device
@@ -560,6 +571,7 @@ async fn enrolment_by_capture_walks_the_documented_sequence() {
             "GET biometric-data/ver1",
             "GET biometric-data/ver1",
             "GET biometric-data/ver1",
+            "PUT subjects/is-exist/template",
             "POST subjects",
             "POST faces",
             "POST faces",
@@ -573,9 +585,7 @@ async fn enrolment_by_capture_walks_the_documented_sequence() {
 #[tokio::test]
 async fn a_capture_the_device_names_as_a_duplicate_creates_nothing() {
     let (server, device) = locked().await;
-    let mut capture = fixture_json("biometric_data_item.json");
-    capture["right_eye_duplicate_uuid"] = "777".into();
-    enrolment_device(&server, capture).await;
+    enrolment_device(&server, fixture_json("biometric_data_item.json"), "777").await;
     let options = CaptureEnrollment::new().poll_interval(Duration::from_millis(1));
 
     let outcome = device
@@ -586,12 +596,43 @@ async fn a_capture_the_device_names_as_a_duplicate_creates_nothing() {
     assert!(
         matches!(&outcome, CaptureOutcome::Duplicate { duplicate_of, .. } if duplicate_of == "777")
     );
-    let posted: Vec<_> = calls(&server)
+    let check = &requests_to(&server, "/1.0/subjects/is-exist/template").await[0];
+    assert_eq!(
+        body_json(check)["left_eye_template"],
+        "SVJJUw==",
+        "the captured templates"
+    );
+    assert!(requests_to(&server, "/1.0/subjects").await.is_empty());
+    assert!(requests_to(&server, "/1.0/faces").await.is_empty());
+    assert_eq!(
+        requests_to(
+            &server,
+            "/1.0/biometric-data/5da3c96c-5d18-11e8-b8ae-503f98000288"
+        )
         .await
-        .into_iter()
-        .filter(|r| r.url.path() == "/1.0/subjects" || r.url.path() == "/1.0/faces")
-        .collect();
-    assert!(posted.is_empty());
+        .len(),
+        1,
+        "the capture is still acknowledged"
+    );
+}
+
+#[tokio::test]
+async fn a_capture_with_an_error_message_is_unusable_and_creates_nothing() {
+    let (server, device) = locked().await;
+    let mut capture = fixture_json("biometric_data_item.json");
+    capture["error_message"] = "Capture failed".into();
+    enrolment_device(&server, capture, "").await;
+    let options = CaptureEnrollment::new().poll_interval(Duration::from_millis(1));
+
+    let outcome = device
+        .enroll_by_capture(Subject::new("1001", "Kim"), options)
+        .await
+        .unwrap();
+
+    assert!(
+        matches!(&outcome, CaptureOutcome::Unusable { reason, .. } if reason == "Capture failed")
+    );
+    assert!(requests_to(&server, "/1.0/subjects").await.is_empty());
 }
 
 #[tokio::test]

@@ -133,7 +133,7 @@ async fn schedules_list_register_update_and_delete() {
         .await
         .unwrap();
     device.update_schedule(&schedule).await.unwrap();
-    device.delete_schedule(1, 2).await.unwrap();
+    device.delete_schedule(1, Some(2)).await.unwrap();
 
     assert_eq!(listed, [schedule]);
     let calls = calls(&server).await;

@@ -36,31 +36,56 @@ async fn enroll_sends_subject_info_faces_and_cards_in_one_body() {
     let call = only_call(&server).await;
     assert_eq!(query(&call), with_lock(&[]));
     let body = body_json(&call);
-    // The User sheet's field table: subject fields, user-info fields, `faces`, `cards`.
+    // The User sheet's field table, every key marked required: subject fields, user-info
+    // fields, `faces`, `cards`.
     let mut keys: Vec<_> = body.as_object().unwrap().keys().cloned().collect();
     keys.sort();
+    let mut table = [
+        "user_uuid",
+        "record_version",
+        "last_name",
+        "access_allowed",
+        "first_name",
+        "match_until",
+        "wiegand_facility",
+        "wiegand_site",
+        "wiegand_code",
+        "wiegand_custom",
+        "left_eye_template",
+        "right_eye_template",
+        "left_image_path",
+        "right_image_path",
+        "faces",
+        "card",
+        "pin",
+        "admin",
+        "group_index",
+        "by_pass_card",
+        "indivisual",
+        "three_out_status",
+        "three_out_status_access_allowd",
+        "job_code",
+        "time_schedule_code",
+        "apb_status",
+        "message",
+        "cards",
+    ];
+    table.sort();
+    assert_eq!(keys, table);
+    // Unset subject fields carry the Subject sheet's create-example values.
     assert_eq!(
-        keys,
-        [
-            "admin",
-            "apb_status",
-            "by_pass_card",
-            "card",
-            "cards",
-            "faces",
-            "group_index",
-            "indivisual",
-            "job_code",
-            "last_name",
-            "left_eye_template",
-            "message",
-            "pin",
-            "right_eye_template",
-            "three_out_status",
-            "three_out_status_access_allowd",
-            "time_schedule_code",
-            "user_uuid",
-        ]
+        (
+            &body["record_version"],
+            &body["access_allowed"],
+            &body["wiegand_site"],
+            &body["first_name"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(true),
+            &serde_json::json!(-1),
+            &serde_json::json!("")
+        )
     );
     assert_eq!(body["user_uuid"], "1");
     assert!(

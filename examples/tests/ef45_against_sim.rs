@@ -92,7 +92,7 @@ async fn settings_control_and_schedules_round_trip_through_the_device() {
         client.config(title, ConfigKind::Int).await.unwrap(),
         ConfigValue::Int(3)
     );
-    client.set_relay(true, 5).await.unwrap();
+    client.set_relay(Some(true), Some(5)).await.unwrap();
     client.set_door_mode(DoorMode::StayClosed).await.unwrap();
     assert_eq!(client.door_mode().await.unwrap(), DoorMode::StayClosed);
     let status = client
@@ -231,7 +231,7 @@ async fn schedules_and_the_forced_password_change_are_accepted_by_the_strict_dev
         .await
         .unwrap();
     client.delete_schedule_type(1).await.unwrap();
-    client.delete_schedule(1, 1).await.unwrap();
+    client.delete_schedule(1, Some(1)).await.unwrap();
     client.delete_all_schedules().await.unwrap();
     assert!(client.schedules().await.unwrap().is_empty());
 
