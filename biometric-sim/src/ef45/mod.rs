@@ -119,7 +119,8 @@
 //! The example's `""` for the `int` keys of `POST control` is accepted (an integer or `""`).
 //! **Fake's own, where the sheet is silent:** the success text `"Success"`; "Use manual
 //! command" is on at start; the answers of card start/stop, the APB resets and the manual mode
-//! (204); `control/card/data` answers `{"card": ""}` until a card is tagged while the card
+//! (204); `control/card/start` in a camera mode other than `Slave` is 409 (the sheet says
+//! the mode must be `Slave` first); `control/card/data` answers `{"card": ""}` until a card is tagged while the card
 //! input screen is shown, and `card/stop` forgets the card; an unknown user on `apb/clear` is
 //! 1100; door mode 2 ("no manual action") at start.
 //!
@@ -164,6 +165,25 @@
 //! schedule need not be registered, and `schedule/all` clears this sheet's data only (user
 //! schedules stay).
 //!
+//! # Camera (sheet Camera)
+//!
+//! | call | answer |
+//! |---|---|
+//! | `GET camera` | `{"serial_number": "EB0022A002929", "camera_mode": "Recog", "audio_enabled": true}` at start (the sheet's example) |
+//! | `POST camera` `{"serial_number", "camera_mode", "audio_enabled"}` | `{"success": true, "status": "Success set mode"}` |
+//! | `POST camera/control/setDeviceTime/{MMddHHmmyyyy.ss}` | `{"success": true, "status": ""}` ([`Ef45Sim::device_time`]) |
+//! | `POST camera/control/start?face_mode=&glasses_mode=&both_eye_mode=&either_eye_mode=[&streaming_mode=][&recog_mode=]` | `{"success": true, "status": "Started camera"}`; `{"success": false, "status": "Please first chagne mode to Slave(Enrollment)"}` unless the mode is `Slave`; `{"success": false, "status": "Unknown start mode"}` without one of the four biometric modes |
+//! | `POST camera/control/stop` | `{"success": true, "status": "Stopped camera"}` |
+//!
+//! `camera_mode` is `Slave`, `Recog` or `Enrol`, exactly ([`CameraMode`],
+//! [`Ef45Sim::set_camera_mode`]); `serial_number` and `camera_mode` are required. The device
+//! time is the sheet's example's form, 24-hour (`051814412018.41` is 2018-05-18 14:41:41), and
+//! must be a real date and time. Start flags are `true` or `false`; the running capture's flags
+//! are [`Ef45Sim::camera_running`]. `control/card/start` needs the `Slave` mode too (409
+//! otherwise). **Fake's own:** the HTTP status of the refused starts (200, the sheet gives only
+//! the bodies), a `serial_number` other than the device's (400), a bad time or flag (400), a
+//! second start replacing the first, a stop when stopped answering success.
+//!
 //! # Strictness
 //!
 //! - A request body must be sent as `Content-Type: application/json` (415 otherwise) and be a
@@ -182,6 +202,7 @@
 //! lock becomes stale, as after a take-over). Faults are answered before anything else, lock
 //! calls included. [`Ef45Sim::stats`] counts the calls, locks, take-overs and stale refusals.
 
+mod camera;
 mod config;
 mod control;
 mod logs;
@@ -206,6 +227,7 @@ use crate::server::{Running, loopback, serve};
 use logs::generated_log;
 use wire::{Reject, unknown_path};
 
+pub use camera::{CameraMode, CameraStart};
 pub use config::{ConfigValue, DoorState, DoorStatus, RelayCall};
 pub use logs::EVENT_TYPES;
 pub use records::{MAX_CARDS, RECORD_VERSION};
@@ -315,6 +337,7 @@ struct Store {
     control: control::ControlState,
     user_schedules: BTreeMap<String, Map<String, Value>>,
     schedules: schedule::Schedules,
+    camera: camera::CameraState,
 }
 
 /// The fake device and its state. Clones share the state.
@@ -352,6 +375,7 @@ impl Ef45Sim {
             control: Default::default(),
             user_schedules: BTreeMap::new(),
             schedules: Default::default(),
+            camera: Default::default(),
         };
         Ef45Sim {
             config: Arc::new(config),
@@ -374,6 +398,7 @@ impl Ef45Sim {
             .merge(user_schedule::routes())
             .merge(schedule::routes())
             .merge(session::locked_routes())
+            .merge(camera::routes())
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 session::require_lock,
