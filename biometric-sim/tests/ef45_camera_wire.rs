@@ -4,16 +4,18 @@
 
 mod ef45_support;
 
-use biometric_sim::ef45::CameraMode;
-use ef45_support::{Fake, assert_stale, locked};
+use std::collections::BTreeSet;
+
+use biometric_sim::ef45::{CameraMode, Capture, ConfigValue, DEFAULT_IMAGE_BYTES};
+use ef45_support::{Fake, assert_stale, is_uid, locked};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// The Camera sheet's start URL example's flags.
 const START_EXAMPLE: &str = "camera/control/start?face_mode=true&glasses_mode=false&both_eye_mode=false&either_eye_mode=true";
 
 /// The Camera sheet's body example (Slave mode).
-fn slave_example() -> serde_json::Value {
+fn slave_example() -> Value {
     json!({"serial_number": "EB0022A002929", "camera_mode": "Slave", "audio_enabled": true})
 }
 
@@ -43,7 +45,7 @@ async fn camera_settings_follow_the_sheet_examples() {
         fake.bare(Method::GET, &path).await.body["camera_mode"],
         "Slave"
     );
-    let with = |key: &str, value: serde_json::Value| {
+    let with = |key: &str, value: Value| {
         let mut body = slave_example();
         body[key] = value;
         body
@@ -168,6 +170,383 @@ async fn the_camera_starts_in_slave_mode_with_a_biometric_mode() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Biometric-data
+
+/// The Biometric-data sheet's item fields, in its order (without the diameters, which need
+/// `launcher.network.diameter` = 1, and `record_version`, revised endpoints only).
+const BIOMETRIC_FIELDS: &str = "encounter_id timestamp serial_number left_eye left_eye_duplicate_uuid left_eye_enrol_template left_eye_usable_iris_area left_eye_quality_score left_eye_quality_ok right_eye right_eye_duplicate_uuid right_eye_enrol_template right_eye_usable_iris_area right_eye_quality_score right_eye_quality_ok iris_off_face iris_off_face_duplicate_uuid iris_off_face_eye_width iris_off_face_feature iris_off_face_feature_size iris_off_face_frontal_score iris_off_face_LED_state iris_off_face_left_eye_x iris_off_face_right_eye_x iris_off_face_roll iris_off_face_score far_off_face far_off_face_duplicate_uuid far_off_face_eye_width far_off_face_feature far_off_face_feature_size far_off_face_frontal_score far_off_face_LED_state far_off_face_left_eye_x far_off_face_right_eye_x far_off_face_roll far_off_face_score far_on_face far_on_face_duplicate_uuid far_on_face_eye_width far_on_face_feature far_on_face_feature_size far_on_face_frontal_score far_on_face_LED_state far_on_face_left_eye_x far_on_face_right_eye_x far_on_face_roll far_on_face_score near_off_face near_off_face_duplicate_uuid near_off_face_eye_width near_off_face_feature near_off_face_feature_size near_off_face_frontal_score near_off_face_LED_state near_off_face_left_eye_x near_off_face_right_eye_x near_off_face_roll near_off_face_score near_on_face near_on_face_duplicate_uuid near_on_face_eye_width near_on_face_feature near_on_face_feature_size near_on_face_frontal_score near_on_face_LED_state near_on_face_left_eye_x near_on_face_right_eye_x near_on_face_roll near_on_face_score error_message bodyTemperature alarm mask";
+
+const ALL_MODES: &str = "camera/control/start?face_mode=true&glasses_mode=true&both_eye_mode=true&either_eye_mode=false";
+
+/// Slave mode and a started camera with `start` (a path with its query).
+async fn start_camera(fake: &Fake, uid: &str, start: &str) {
+    let set = fake
+        .json(Method::POST, &locked("camera", uid), &slave_example())
+        .await;
+    assert_eq!(set.body["success"], true, "{set:?}");
+    let started = fake.bare(Method::POST, &locked(start, uid)).await;
+    assert_eq!(started.body["status"], "Started camera", "{started:?}");
+}
+
+fn keys(item: &Value) -> BTreeSet<String> {
+    item.as_object().unwrap().keys().cloned().collect()
+}
+
+fn field_set(fields: &str) -> BTreeSet<String> {
+    fields.split(' ').map(str::to_owned).collect()
+}
+
+fn decoded_len(text: &Value) -> usize {
+    biometric_core::base64::decode(text.as_str().unwrap())
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn an_enrolment_capture_gives_one_item_shaped_like_the_sheet() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    assert_eq!(
+        fake.sim.capture(&Capture::of("alice")),
+        None,
+        "camera stopped"
+    );
+    start_camera(&fake, &uid, ALL_MODES).await;
+    let id = fake.sim.capture(&Capture::of("alice")).unwrap();
+    assert_eq!(
+        fake.sim.camera_running(),
+        None,
+        "the camera stops by itself"
+    );
+    let answer = fake
+        .bare(Method::GET, &locked("biometric-data/ver1", &uid))
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let body = answer.body;
+    // The sheet's envelope remarks: "200", "OK", "1", "1", "false", "1".
+    for (key, value) in [
+        ("status_code", json!(200)),
+        ("reason_phrase", json!("OK")),
+        ("page", json!(1)),
+        ("page_size", json!(1)),
+        ("has_more", json!(false)),
+        ("total", json!(1)),
+    ] {
+        assert_eq!(body[key], value, "{key}");
+    }
+    let item = &body["items"][0];
+    let mut expected = field_set(BIOMETRIC_FIELDS);
+    expected.insert("record_version".into());
+    assert_eq!(keys(item), expected);
+    assert_eq!(item["encounter_id"], json!(id));
+    assert!(is_uid(&id), "{id}");
+    assert_eq!(item["record_version"], 8976);
+    assert_eq!(item["serial_number"], "EB0022A002929");
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(
+            item["timestamp"].as_str().unwrap(),
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+        .is_ok()
+    );
+    assert_eq!(decoded_len(&item["left_eye"]), DEFAULT_IMAGE_BYTES);
+    assert_eq!(decoded_len(&item["near_on_face"]), DEFAULT_IMAGE_BYTES);
+    assert_eq!(
+        item["left_eye_enrol_template"],
+        json!(Capture::of("alice").left_eye_template())
+    );
+    assert_eq!(item["left_eye_quality_ok"], true);
+    assert!(item["left_eye_usable_iris_area"].is_f64());
+    assert_eq!(item["far_on_face_LED_state"], 1);
+    assert_eq!(item["far_off_face_LED_state"], 0);
+    assert!(item["far_off_face_feature_size"].is_u64());
+    assert_eq!(item["left_eye_duplicate_uuid"], "");
+    // The original endpoint has no record_version; ver2 answers as ver1 (no field is listed
+    // for its "server match key").
+    let original = fake
+        .bare(Method::GET, &locked("biometric-data", &uid))
+        .await;
+    assert_eq!(
+        keys(&original.body["items"][0]),
+        field_set(BIOMETRIC_FIELDS)
+    );
+    let ver2 = fake
+        .bare(Method::GET, &locked("biometric-data/ver2", &uid))
+        .await;
+    assert_eq!(ver2.body["items"][0], *item);
+    let answer = fake
+        .bare(Method::GET, &locked("biometric-data/ver1?page=1", &uid))
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    // Emptying the buffer, as the sheet says to right after receiving.
+    let path = locked(&format!("biometric-data/{id}"), &uid);
+    let answer = fake.bare(Method::DELETE, &path).await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    let empty = fake
+        .bare(Method::GET, &locked("biometric-data/ver1", &uid))
+        .await;
+    assert_eq!(
+        (&empty.body["items"], &empty.body["total"]),
+        (&json!([]), &json!(0))
+    );
+    assert_eq!(fake.bare(Method::DELETE, &path).await.status, 404);
+    let answer = fake
+        .bare(Method::DELETE, &locked("biometric-data/not-an-id", &uid))
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+}
+
+#[tokio::test]
+async fn the_start_modes_decide_what_a_capture_carries_and_duplicates_are_named() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    start_camera(
+        &fake,
+        &uid,
+        "camera/control/start?face_mode=true&glasses_mode=false&both_eye_mode=false&either_eye_mode=false",
+    )
+    .await;
+    fake.sim.capture(&Capture::of("bob")).unwrap();
+    // A subject enrolled with bob's templates is then named as the duplicate.
+    let subject = json!({"user_uuid": "1010", "last_name": "uk",
+        "left_eye_template": Capture::of("bob").left_eye_template()});
+    let created = fake
+        .json(Method::POST, &locked("subjects", &uid), &subject)
+        .await;
+    assert_eq!(created.status, 201, "{created:?}");
+    fake.sim
+        .set_config("launcher.network.diameter", ConfigValue::Int(1));
+    start_camera(&fake, &uid, START_EXAMPLE).await;
+    fake.sim.capture(&Capture::of("bob")).unwrap();
+    let answer = fake
+        .bare(Method::GET, &locked("biometric-data/ver1", &uid))
+        .await;
+    let (face_only, eyes_and_face) = (&answer.body["items"][0], &answer.body["items"][1]);
+    assert_eq!(face_only["left_eye"], "");
+    assert_eq!(face_only["left_eye_quality_ok"], false);
+    assert_eq!(face_only["near_off_face"], "");
+    assert_ne!(face_only["far_off_face"], "");
+    assert!(face_only.get("leftIrisDiameter").is_none());
+    assert_ne!(eyes_and_face["left_eye"], "");
+    assert_eq!(eyes_and_face["left_eye_duplicate_uuid"], "1010");
+    assert_eq!(eyes_and_face["right_eye_duplicate_uuid"], "");
+    assert!(eyes_and_face["leftIrisDiameter"].is_i64());
+    assert_eq!(fake.sim.biometric_data_count(), 2);
+}
+
+#[tokio::test]
+async fn a_capture_of_about_five_megabytes() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    start_camera(&fake, &uid, ALL_MODES).await;
+    fake.sim
+        .capture(&Capture::of("carol").image_bytes(560_000))
+        .unwrap();
+    let response = fake
+        .http
+        .get(fake.url(&locked("biometric-data/ver1", &uid)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap();
+    assert!(
+        (5_000_000..6_000_000).contains(&bytes.len()),
+        "{} bytes",
+        bytes.len()
+    );
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(decoded_len(&body["items"][0]["right_eye"]), 560_000);
+}
+
+/// The list envelope with no items, the save-8bmp/save-24bmp answer the sheet shows.
+fn no_items() -> Value {
+    json!({"status_code": 200, "reason_phrase": "OK", "items": [], "page": 1, "page_size": 0, "has_more": false, "total": 0})
+}
+
+#[tokio::test]
+async fn bitmaps_are_saved_from_the_sheets_examples() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let iris = locked("biometric-data/save-8bmp", &uid);
+    let face = locked("biometric-data/save-24bmp", &uid);
+    // The sheet's two body examples, strings for int and an empty image included.
+    let iris_example = json!({"filename": "/usr/local/share/CMITECH/Images/righteye.bmp", "height": "480", "image": "", "width": "640"});
+    let face_example = json!({"filename": "/usr/local/share/CMITECH/Images/faroff.bmp", "height": "916", "image": "", "width": "688"});
+    let answer = fake.json(Method::PUT, &iris, &iris_example).await;
+    assert_eq!((answer.status, answer.body), (200, no_items()));
+    let answer = fake.json(Method::PUT, &face, &face_example).await;
+    assert_eq!((answer.status, answer.body), (200, no_items()));
+    let image = biometric_core::base64::encode(b"BM-not-really");
+    let answer = fake
+        .json(
+            Method::PUT,
+            &iris,
+            &json!({"filename": "/usr/local/share/CMITECH/Images/111_lefteye.bmp", "height": 480, "image": image, "width": 640}),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        fake.sim
+            .file("/usr/local/share/CMITECH/Images/111_lefteye.bmp"),
+        Some(b"BM-not-really".to_vec())
+    );
+    let with = |key: &str, value: Value| {
+        let mut body = iris_example.clone();
+        body[key] = value;
+        body
+    };
+    let without_width = {
+        let mut body = iris_example.clone();
+        body.as_object_mut().unwrap().remove("width");
+        body
+    };
+    for (path, body, why) in [
+        (&iris, face_example.clone(), "a face bitmap on save-8bmp"),
+        (&face, iris_example.clone(), "an iris bitmap on save-24bmp"),
+        (
+            &iris,
+            with("height", json!("4x0")),
+            "a height that is no number",
+        ),
+        (&iris, with("width", json!(0)), "a zero width"),
+        (
+            &iris,
+            with("image", json!("not base64!")),
+            "an image that is not base64",
+        ),
+        (
+            &iris,
+            with("filename", json!("/tmp/righteye.bmp")),
+            "another folder",
+        ),
+        (&iris, without_width, "no width"),
+        (&iris, with("depth", json!(8)), "an unknown key"),
+    ] {
+        let answer = fake.json(Method::PUT, path, &body).await;
+        assert_eq!(answer.status, 400, "{why}: {answer:?}");
+    }
+}
+
+/// A PNG signature and IHDR chunk of `width` x `height`, padded to `len` bytes.
+fn png(width: u32, height: u32, len: usize) -> Vec<u8> {
+    let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    bytes.extend_from_slice(b"IHDR");
+    bytes.extend_from_slice(&width.to_be_bytes());
+    bytes.extend_from_slice(&height.to_be_bytes());
+    bytes.resize(len, 0);
+    bytes
+}
+
+#[tokio::test]
+async fn files_of_the_filename_table_are_saved_loaded_and_deleted() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    // The sheet's URL example (lower-case percent escapes).
+    let logo = locked(
+        "biometric-data/save-file?filename=%2fusr%2flocal%2fshare%2fCMITECH%2fgui%2flogo%2fpc_enroll_logo.png",
+        &uid,
+    );
+    let bytes = png(854, 480, 5744);
+    let body = json!({"file": biometric_core::base64::encode(&bytes), "size": "5744"});
+    let answer = fake.json(Method::PUT, &logo, &body).await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    let load = locked(
+        "biometric-data/load-file?filename=%2Fusr%2Flocal%2Fshare%2FCMITECH%2Fgui%2Flogo%2Fpc_enroll_logo.png",
+        &uid,
+    );
+    let answer = fake.bare(Method::GET, &load).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body["size"], 5744);
+    assert_eq!(
+        biometric_core::base64::decode(answer.body["file"].as_str().unwrap()).unwrap(),
+        bytes
+    );
+    let jpg = locked(
+        "biometric-data/save-file?filename=/usr/local/share/CMITECH/Images/111_lefteye.jpg",
+        &uid,
+    );
+    let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];
+    let answer = fake
+        .json(
+            Method::PUT,
+            &jpg,
+            &json!({"file": biometric_core::base64::encode(&jpeg), "size": 7}),
+        )
+        .await;
+    assert_eq!(answer.status, 204, "{answer:?}");
+    let encoded =
+        |bytes: &[u8]| json!({"file": biometric_core::base64::encode(bytes), "size": bytes.len()});
+    let saver = "biometric-data/save-file?filename=/usr/local/share/CMITECH/gui/logo/screenSaver_854x420.png";
+    for (path, body, why) in [
+        (
+            logo.clone(),
+            json!({"file": "", "size": "5744"}),
+            "the example's placeholder",
+        ),
+        (
+            logo.clone(),
+            encoded(&png(854, 420, 100)),
+            "the screensaver's size on the enrolment logo",
+        ),
+        (
+            locked(saver, &uid),
+            encoded(&png(854, 420, 768 * 1024 + 1)),
+            "over 768 kB",
+        ),
+        (jpg.clone(), encoded(&png(854, 480, 100)), "a PNG as a JPG"),
+        (
+            locked("biometric-data/save-file?filename=/etc/passwd", &uid),
+            encoded(b"x"),
+            "a file outside the table",
+        ),
+        (
+            locked("biometric-data/save-file", &uid),
+            encoded(&jpeg),
+            "no filename",
+        ),
+        (
+            logo.clone(),
+            json!({"file": biometric_core::base64::encode(&bytes), "size": 5743}),
+            "a wrong size",
+        ),
+        (
+            logo.clone(),
+            json!({"file": "iVBORw0KGgo", "size": 8}),
+            "unpadded base64",
+        ),
+    ] {
+        let answer = fake.json(Method::PUT, &path, &body).await;
+        assert_eq!(answer.status, 400, "{why}: {answer:?}");
+    }
+    let answer = fake
+        .json(
+            Method::PUT,
+            &locked(saver, &uid),
+            &encoded(&png(854, 420, 768 * 1024)),
+        )
+        .await;
+    assert_eq!(answer.status, 204, "{answer:?}");
+    // The sheet's delete example names a file no call creates: placed by the test.
+    let example = locked(
+        "biometric-data/delete-file?filename=%2fusr%2flocal%2fshare%2fCMITECH%2fImages%2fktt_schedule_list.txt",
+        &uid,
+    );
+    assert_eq!(fake.bare(Method::DELETE, &example).await.status, 404);
+    fake.sim.put_file(
+        "/usr/local/share/CMITECH/Images/ktt_schedule_list.txt",
+        b"schedule".to_vec(),
+    );
+    let answer = fake.bare(Method::DELETE, &example).await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    assert_eq!(
+        fake.sim
+            .file("/usr/local/share/CMITECH/Images/ktt_schedule_list.txt"),
+        None
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every sheet
 
 /// Every camera and capture route, as method and path without `lock_uid`.
@@ -177,6 +556,27 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "camera/control/setDeviceTime/051814412018.41"),
     ("POST", START_EXAMPLE),
     ("POST", "camera/control/stop"),
+    ("GET", "biometric-data"),
+    ("GET", "biometric-data/ver1"),
+    ("GET", "biometric-data/ver2"),
+    (
+        "DELETE",
+        "biometric-data/5da3c96c-5d18-11e8-b8ae-503f98000288",
+    ),
+    ("PUT", "biometric-data/save-8bmp"),
+    ("PUT", "biometric-data/save-24bmp"),
+    (
+        "GET",
+        "biometric-data/load-file?filename=/usr/local/share/CMITECH/gui/logo/pc_enroll_logo.png",
+    ),
+    (
+        "PUT",
+        "biometric-data/save-file?filename=/usr/local/share/CMITECH/gui/logo/pc_enroll_logo.png",
+    ),
+    (
+        "DELETE",
+        "biometric-data/delete-file?filename=/usr/local/share/CMITECH/Images/ktt_schedule_list.txt",
+    ),
 ];
 
 #[tokio::test]
