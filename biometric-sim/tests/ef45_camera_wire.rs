@@ -206,10 +206,11 @@ fn decoded_len(text: &Value) -> usize {
 async fn an_enrolment_capture_gives_one_item_shaped_like_the_sheet() {
     let fake = Fake::start().await;
     let uid = fake.lock().await;
+    fake.sim.set_camera_mode(CameraMode::Slave);
     assert_eq!(
         fake.sim.capture(&Capture::of("alice")),
         None,
-        "camera stopped"
+        "Slave mode without a start captures nothing"
     );
     start_camera(&fake, &uid, ALL_MODES).await;
     let id = fake.sim.capture(&Capture::of("alice")).unwrap();
@@ -544,6 +545,193 @@ async fn files_of_the_filename_table_are_saved_loaded_and_deleted() {
             .file("/usr/local/share/CMITECH/Images/ktt_schedule_list.txt"),
         None
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Match-data
+
+/// The Match-data sheet's item fields (`left_eye__iris_template` with its two underscores).
+const MATCH_FIELDS: &str = "encounter_id timestamp serial_number uuid log_id left_eye left_eye__iris_template left_eye_usable_iris_area left_eye_quality_score left_eye_quality_ok right_eye right_eye_iris_template right_eye_usable_iris_area right_eye_quality_score right_eye_quality_ok iris_off_face iris_off_face_eye_width iris_off_face_feature iris_off_face_feature_size iris_off_face_frontal_score iris_off_face_LED_state iris_off_face_left_eye_x iris_off_face_right_eye_x iris_off_face_roll iris_off_face_score far_off_face far_off_face_eye_width far_off_face_feature far_off_face_feature_size far_off_face_frontal_score far_off_face_LED_state far_off_face_left_eye_x far_off_face_right_eye_x far_off_face_roll far_off_face_score far_on_face far_on_face_eye_width far_on_face_feature far_on_face_feature_size far_on_face_frontal_score far_on_face_LED_state far_on_face_left_eye_x far_on_face_right_eye_x far_on_face_roll far_on_face_score near_off_face near_off_face_eye_width near_off_face_feature near_off_face_feature_size near_off_face_frontal_score near_off_face_LED_state near_off_face_left_eye_x near_off_face_right_eye_x near_off_face_roll near_off_face_score near_on_face near_on_face_eye_width near_on_face_feature near_on_face_feature_size near_on_face_frontal_score near_on_face_LED_state near_on_face_left_eye_x near_on_face_right_eye_x near_on_face_roll near_on_face_score";
+
+/// The Camera sheet's matchtemplate body example.
+fn match_template_example() -> Value {
+    json!({"access_allowed": true, "first_name": "", "last_name": "uk", "left_eye_template": "",
+        "match_until": "", "record_version": 0, "right_eye_template": "", "user_uuid": "1010",
+        "wiegand_code": -1, "wiegand_custom": "", "wiegand_facility": -1, "wiegand_site": -1})
+}
+
+/// The sheet's matchtemplate URL example's `seq_uid`.
+const SEQ_UID: &str = "1c0539ba-c50a-4bc7-b174-2e9faee8d596";
+
+#[tokio::test]
+async fn pushed_match_data_is_shaped_like_the_sheet_and_logged() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let id = fake.sim.push_match("111", &Capture::of("alice"));
+    let answer = fake.bare(Method::GET, &locked("match-data", &uid)).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        (&answer.body["total"], &answer.body["status_code"]),
+        (&json!(1), &json!(200))
+    );
+    let item = &answer.body["items"][0];
+    assert_eq!(keys(item), field_set(MATCH_FIELDS));
+    assert_eq!(
+        (&item["encounter_id"], &item["uuid"]),
+        (&json!(id), &json!("111"))
+    );
+    assert_eq!(
+        item["left_eye__iris_template"],
+        json!(Capture::of("alice").left_eye_template())
+    );
+    assert_eq!(decoded_len(&item["far_on_face"]), DEFAULT_IMAGE_BYTES);
+    let log = fake
+        .bare(
+            Method::GET,
+            &locked(&format!("logs/{}", item["log_id"]), &uid),
+        )
+        .await;
+    assert_eq!(log.status, 200, "{log:?}");
+    assert_eq!(
+        (
+            &log.body["event_type"],
+            &log.body["user_uuid"],
+            &log.body["info"]
+        ),
+        (
+            &json!("Recognition"),
+            &json!("111"),
+            &json!("Recog/BioOnly/IrisOk")
+        )
+    );
+    let answer = fake
+        .bare(Method::GET, &locked("match-data?page=1", &uid))
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let path = locked(&format!("match-data/{id}"), &uid);
+    let answer = fake.bare(Method::DELETE, &path).await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    assert_eq!(fake.sim.match_data_count(), 0);
+    assert_eq!(fake.bare(Method::DELETE, &path).await.status, 404);
+    let answer = fake
+        .bare(Method::DELETE, &locked("match-data/0265aebc", &uid))
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+}
+
+#[tokio::test]
+async fn in_recog_mode_a_capture_is_a_recognition() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    assert_eq!(fake.sim.camera_mode(), CameraMode::Recog);
+    let subject = json!({"user_uuid": "111", "last_name": "a",
+        "right_eye_template": Capture::of("alice").right_eye_template()});
+    let created = fake
+        .json(Method::POST, &locked("subjects", &uid), &subject)
+        .await;
+    assert_eq!(created.status, 201);
+    let alice = fake.sim.capture(&Capture::of("alice")).unwrap();
+    let stranger = fake.sim.capture(&Capture::of("eve")).unwrap();
+    assert_eq!(fake.sim.biometric_data_count(), 0);
+    let answer = fake.bare(Method::GET, &locked("match-data", &uid)).await;
+    let items = answer.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        (&items[0]["encounter_id"], &items[0]["uuid"]),
+        (&json!(alice), &json!("111"))
+    );
+    assert_eq!(
+        (&items[1]["encounter_id"], &items[1]["uuid"]),
+        (&json!(stranger), &json!(""))
+    );
+    let log = fake
+        .bare(
+            Method::GET,
+            &locked(&format!("logs/{}", items[1]["log_id"]), &uid),
+        )
+        .await;
+    assert_eq!(log.body["info"], "Recog/BioOnly/IrisFail");
+    // "Use Mode" captures nothing the sheets describe.
+    fake.sim.set_camera_mode(CameraMode::Enrol);
+    assert_eq!(fake.sim.capture(&Capture::of("alice")), None);
+}
+
+#[tokio::test]
+async fn match_template_compares_the_next_capture_with_the_card_subject() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let path = locked(
+        &format!("camera/control/start/matchtemplate/{SEQ_UID}"),
+        &uid,
+    );
+    fake.sim.set_camera_mode(CameraMode::Slave);
+    let answer = fake
+        .json(Method::POST, &path, &match_template_example())
+        .await;
+    assert_eq!(answer.body["success"], false, "Recog first: {answer:?}");
+    fake.sim.set_camera_mode(CameraMode::Recog);
+    // The sheet's URL and body examples.
+    let answer = fake
+        .json(Method::POST, &path, &match_template_example())
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        answer.body,
+        json!({"success": true, "status": "Started matching template"})
+    );
+    // The example's card has empty templates: nobody matches.
+    let id = fake.sim.capture(&Capture::of("dave")).unwrap();
+    assert_eq!(id, SEQ_UID);
+    let mut card = match_template_example();
+    card["left_eye_template"] = json!(Capture::of("dave").left_eye_template());
+    let answer = fake.json(Method::POST, &path, &card).await;
+    assert_eq!(answer.body["success"], true);
+    fake.sim.capture(&Capture::of("dave")).unwrap();
+    let items = fake
+        .bare(Method::GET, &locked("match-data", &uid))
+        .await
+        .body["items"]
+        .clone();
+    assert_eq!(
+        (&items[0]["uuid"], &items[1]["uuid"]),
+        (&json!(""), &json!("1010"))
+    );
+    let without = {
+        let mut body = match_template_example();
+        body.as_object_mut().unwrap().remove("record_version");
+        body
+    };
+    let with = |key: &str, value: Value| {
+        let mut body = match_template_example();
+        body[key] = value;
+        body
+    };
+    for (url, body, why) in [
+        (
+            locked("camera/control/start/matchtemplate/1c0539ba", &uid),
+            match_template_example(),
+            "a malformed seq_uid",
+        ),
+        (path.clone(), without, "record_version missing"),
+        (
+            path.clone(),
+            with("wiegand_custom", json!("x")),
+            "wiegand_custom neither int nor \"\"",
+        ),
+        (
+            path.clone(),
+            with("left_image_path", json!("")),
+            "an image path (not in this table)",
+        ),
+        (
+            path.clone(),
+            with("access_allowed", json!(1)),
+            "a boolean as a number",
+        ),
+    ] {
+        let answer = fake.json(Method::POST, &url, &body).await;
+        assert_eq!(answer.status, 400, "{why}: {answer:?}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

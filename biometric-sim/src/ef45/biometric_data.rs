@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::camera::{CameraMode, CameraStart};
 use super::config::ConfigValue;
+use super::match_data::recognise;
 use super::records::RECORD_VERSION;
 use super::wire::{DEFAULT_PAGE_SIZE, Paging, Query, Reject, bad, is_uid, no_content, not_found};
 use super::{Ef45Sim, Store, synthetic};
@@ -255,12 +256,17 @@ impl Ef45Sim {
     /// A person presents at the camera. With the camera started in `Slave` mode, the capture
     /// completes: one biometric-data item (the start's modes decide which images and templates
     /// it carries), and the camera stops ("Camera will stop automatically when capture and data
-    /// transmission are completed"). Returns the item's `encounter_id`, or `None` when the
-    /// camera was not capturing (nothing happens).
+    /// transmission are completed"). In `Recog` mode, the device recognises: one match-data
+    /// item (the stored subject with an equal template, or the card subject of a pending
+    /// `start/matchtemplate`) and a Recognition log. Returns the item's `encounter_id`, or
+    /// `None` when nothing was captured (`Slave` mode without a start, or `Enrol` mode: the
+    /// sheets do not describe captures in "Use Mode").
     pub fn capture(&self, capture: &Capture) -> Option<String> {
         let mut store = self.store();
-        if store.camera.mode != CameraMode::Slave {
-            return None;
+        match store.camera.mode {
+            CameraMode::Slave => {}
+            CameraMode::Recog => return Some(recognise(&mut store, capture)),
+            CameraMode::Enrol => return None,
         }
         let flags = store.camera.running.take()?;
         let item = enrolment_item(&mut store, capture, &flags);

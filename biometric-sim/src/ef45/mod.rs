@@ -215,6 +215,27 @@
 //! `{"file": "", "size": "5744"}` is a placeholder that fails it). Base64 is the standard padded
 //! form only. An unknown file is 404; save and delete answer 204 (not documented).
 //!
+//! # Recognitions (sheet Match-data, and the Camera sheet's `start/matchtemplate`)
+//!
+//! | call | answer |
+//! |---|---|
+//! | `GET match-data` | list envelope of the recognitions not yet deleted |
+//! | `DELETE match-data/{encounter_id}` | 204 |
+//! | `POST camera/control/start/matchtemplate/{seq_uid}` with the Subject keys of the Camera sheet's table | `{"success": true, "status": "Started matching template"}` |
+//!
+//! Items carry every field of the sheet, the left template spelled as the sheet spells it,
+//! `left_eye__iris_template`, the right one `right_eye_iris_template`. They come from
+//! [`Ef45Sim::push_match`] (a recognition of a given user) or from [`Ef45Sim::capture`] in
+//! `Recog` mode: the stored subject with an equal left or right template, or, after a
+//! `start/matchtemplate`, the card subject sent with it (the item then carries `seq_uid` as its
+//! `encounter_id`). Each recognition also adds a Recognition log (`Recog/BioOnly/IrisOk` and
+//! `Allowed`, or `Recog/BioOnly/IrisFail` without a match), whose id is the item's `log_id`.
+//! **Fake's own:** a recognition fills every image group; the "x" the sheet puts against the
+//! eye quality fields is unexplained and they are sent filled; a failed recognition's
+//! `additional_data` is `""`; `start/matchtemplate` outside `Recog` mode (the sheet's steps
+//! switch to it first) answers `{"success": false, "status": "Please first change mode to
+//! Recog"}`, a text of the fake's; malformed ids are 400, unknown ones 404.
+//!
 //! # Strictness
 //!
 //! - A request body must be sent as `Content-Type: application/json` (415 otherwise) and be a
@@ -239,6 +260,7 @@ mod config;
 mod control;
 mod device_files;
 mod logs;
+mod match_data;
 mod records;
 mod schedule;
 mod session;
@@ -375,6 +397,7 @@ struct Store {
     camera: camera::CameraState,
     biometric: biometric_data::BiometricBuffer,
     files: device_files::DeviceFiles,
+    matches: match_data::MatchBuffer,
 }
 
 /// The fake device and its state. Clones share the state.
@@ -415,6 +438,7 @@ impl Ef45Sim {
             camera: Default::default(),
             biometric: Default::default(),
             files: Default::default(),
+            matches: Default::default(),
         };
         Ef45Sim {
             config: Arc::new(config),
@@ -440,6 +464,7 @@ impl Ef45Sim {
             .merge(camera::routes())
             .merge(biometric_data::routes())
             .merge(device_files::routes())
+            .merge(match_data::routes())
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 session::require_lock,
