@@ -735,6 +735,50 @@ async fn match_template_compares_the_next_capture_with_the_card_subject() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Preview
+
+/// The Preview sheet's fields.
+const PREVIEW_FIELDS: &str = "left_eye right_eye face_image avg_distance left_boundary right_boundary left_iris_center_x right_iris_center_x left_iris_center_y right_iris_center_y left_eye_center_x right_eye_center_x left_eye_center_y right_eye_center_y left_iris_radius right_iris_radius left_distance right_distance message switch_flag";
+
+#[tokio::test]
+async fn the_preview_has_frames_only_while_the_camera_captures() {
+    let fake = Fake::start().await;
+    let uid = fake.lock().await;
+    let path = locked("preview", &uid);
+    let answer = fake.bare(Method::GET, &path).await;
+    assert_eq!((answer.status, answer.body), (204, Value::Null));
+    fake.sim.set_preview_image_bytes(3000);
+    start_camera(&fake, &uid, START_EXAMPLE).await;
+    let first = fake.bare(Method::GET, &path).await;
+    assert_eq!(first.status, 200, "{first:?}");
+    assert_eq!(keys(&first.body), field_set(PREVIEW_FIELDS));
+    assert_eq!(decoded_len(&first.body["face_image"]), 3000);
+    assert!(first.body["left_iris_radius"].is_i64());
+    assert!(first.body["message"].is_i64());
+    assert_eq!(first.body["switch_flag"], false);
+    let second = fake.bare(Method::GET, &path).await;
+    assert_ne!(
+        first.body["left_eye"], second.body["left_eye"],
+        "a new frame"
+    );
+    assert_eq!(fake.sim.preview_frames(), 2);
+    let answer = fake
+        .bare(Method::GET, &locked("preview?frame=1", &uid))
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    // The capture completes: no more frames.
+    fake.sim.capture(&Capture::of("alice")).unwrap();
+    assert_eq!(fake.bare(Method::GET, &path).await.status, 204);
+    start_camera(&fake, &uid, START_EXAMPLE).await;
+    assert_eq!(fake.bare(Method::GET, &path).await.status, 200);
+    let stopped = fake
+        .bare(Method::POST, &locked("camera/control/stop", &uid))
+        .await;
+    assert_eq!(stopped.body["success"], true);
+    assert_eq!(fake.bare(Method::GET, &path).await.status, 204);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every sheet
 
 /// Every camera and capture route, as method and path without `lock_uid`.
