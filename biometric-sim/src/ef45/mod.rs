@@ -245,6 +245,26 @@
 //! (the notes: "204 or empty body = no frame yet"). **Fake's own:** the geometry values,
 //! `message` 0 (its codes are not documented), `switch_flag` false.
 //!
+//! # Firmware upload (sheet Firmware)
+//!
+//! | call (`POST` normal, `PUT` forced) | answer |
+//! |---|---|
+//! | `update/start`, no body | 204 |
+//! | `update/continuous`, one unit | 204 |
+//! | `update/done`, the last unit | `{"file": "Upload success"}` |
+//!
+//! **The unit's body format is not documented; the fake's choice, shared with the Database
+//! upload:** the unit's standard base64 text as the whole body, `Content-Type: text/plain`
+//! (415 otherwise), not empty, at most [`MAX_UNIT_TEXT`] (1 MiB) of text: the sheets' "about
+//! 1MB ... encoded with Base64", the Database example's 786 432-byte unit being exactly 1 MiB
+//! of base64. Units arrive in order: every `continuous` unit of the same size (the sheet's
+//! "pre-defined upload buffer size"), the last one not larger; all with the method the upload
+//! started with. A unit without a started upload is 409, the other checks 400 (the fake's).
+//! `update/start` abandons an unfinished upload, as the sheet says ([`Ef45Sim::firmware_aborts`]).
+//! The fake keeps the byte count and a running digest ([`UploadDigest`], FNV-1a 64), never the
+//! bytes ([`Ef45Sim::firmware_upload`]): a 256 MiB upload grows the process by a few MiB. It
+//! neither checks the firmware version nor reboots.
+//!
 //! # Strictness
 //!
 //! - A request body must be sent as `Content-Type: application/json` (415 otherwise) and be a
@@ -268,6 +288,7 @@ mod camera;
 mod config;
 mod control;
 mod device_files;
+mod firmware;
 mod logs;
 mod match_data;
 mod preview;
@@ -275,6 +296,7 @@ mod records;
 mod schedule;
 mod session;
 mod synthetic;
+mod upload;
 mod user_schedule;
 mod wire;
 
@@ -296,8 +318,10 @@ use wire::{Reject, unknown_path};
 pub use biometric_data::{Capture, DEFAULT_IMAGE_BYTES};
 pub use camera::{CameraMode, CameraStart};
 pub use config::{ConfigValue, DoorState, DoorStatus, RelayCall};
+pub use firmware::FirmwareUpload;
 pub use logs::EVENT_TYPES;
 pub use records::{MAX_CARDS, RECORD_VERSION};
+pub use upload::{MAX_UNIT_TEXT, UploadDigest};
 pub use wire::DEFAULT_PAGE_SIZE;
 
 /// The HTTP status the fake answers a missing or stale `lock_uid` with (the fake's choice: the
@@ -409,6 +433,7 @@ struct Store {
     files: device_files::DeviceFiles,
     matches: match_data::MatchBuffer,
     preview: preview::PreviewState,
+    firmware: firmware::FirmwareState,
 }
 
 /// The fake device and its state. Clones share the state.
@@ -451,6 +476,7 @@ impl Ef45Sim {
             files: Default::default(),
             matches: Default::default(),
             preview: Default::default(),
+            firmware: Default::default(),
         };
         Ef45Sim {
             config: Arc::new(config),
@@ -478,6 +504,7 @@ impl Ef45Sim {
             .merge(device_files::routes())
             .merge(match_data::routes())
             .merge(preview::routes())
+            .merge(firmware::routes())
             .route_layer(middleware::from_fn_with_state(
                 self.clone(),
                 session::require_lock,
