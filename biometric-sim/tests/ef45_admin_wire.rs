@@ -4,7 +4,7 @@
 
 mod ef45_support;
 
-use biometric_sim::ef45::{ConfigValue, DoorState, DoorStatus, RelayCall};
+use biometric_sim::ef45::{CameraMode, ConfigValue, DoorState, DoorStatus, RelayCall};
 use ef45_support::{Fake, assert_stale, locked};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -259,6 +259,13 @@ async fn the_card_input_screen_reads_the_tagged_card() {
         fake.bare(Method::GET, &data).await.body,
         json!({"card": ""})
     );
+    // "The camera mode should be set to Slave first" (the device starts in Recog).
+    let refused = fake
+        .bare(Method::POST, &locked("control/card/start", &uid))
+        .await;
+    assert_eq!(refused.status, 409, "{refused:?}");
+    assert!(!fake.sim.card_reading());
+    fake.sim.set_camera_mode(CameraMode::Slave);
     let started = fake
         .bare(Method::POST, &locked("control/card/start", &uid))
         .await;

@@ -128,6 +128,13 @@ impl Default for ConfigState {
     }
 }
 
+impl ConfigState {
+    /// The value of `title`, if stored.
+    pub(super) fn value(&self, title: &str) -> Option<&ConfigValue> {
+        self.values.get(title)
+    }
+}
+
 /// The ranges the sheets document for a title (API Overview: `MinimumUsableIrisArea` 0 to 4).
 const INT_RANGES: &[(&str, std::ops::RangeInclusive<i64>)] =
     &[("umx.camera.enrol.MinimumUsableIrisArea", 0..=4)];

@@ -4,12 +4,13 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
 use super::Ef45Sim;
+use super::camera::CameraMode;
 use super::wire::{
     Kind, Query, Reject, bad, check_fields, is_card, json_answer, json_object, no_content,
     user_not_found,
@@ -133,10 +134,20 @@ async fn control(
 }
 
 /// `POST control/card/start`: shows the card input screen. Answers 204: the sheet documents no
-/// answer.
+/// answer. The camera mode must be `Slave` first, as the sheet says; otherwise the fake answers
+/// 409 (the device's answer is not documented).
 async fn card_start(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject> {
     Query::parse(&uri, &[])?;
-    sim.store().control.card_reading = true;
+    let mut store = sim.store();
+    if store.camera.mode != CameraMode::Slave {
+        return Err(Reject::new(
+            StatusCode::CONFLICT,
+            409,
+            "CONFLICT",
+            "set the camera mode to Slave before control/card/start",
+        ));
+    }
+    store.control.card_reading = true;
     Ok(no_content())
 }
 

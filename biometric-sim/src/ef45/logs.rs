@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use serde_json::{Value, json};
 
-use super::Ef45Sim;
 use super::wire::{DEFAULT_PAGE_SIZE, Paging, Query, Reject, bad, no_content};
+use super::{Ef45Sim, Store};
 
 /// The log calls (all need the lock).
 pub(super) fn routes() -> Router<Ef45Sim> {
@@ -59,6 +59,27 @@ pub const EVENT_TYPES: [&str; 6] = [
     "UserData",
     "CardsData",
 ];
+
+/// Appends a Recognition log of now for `user_uuid` (`info` as the API Overview's keywords
+/// compose it, e.g. `Recog/BioOnly/IrisOk`) and returns its id.
+pub(super) fn append_recognition(
+    store: &mut Store,
+    user_uuid: &str,
+    info: &str,
+    additional_data: &str,
+) -> i64 {
+    let id = store.logs.keys().next_back().map_or(1, |last| last + 1);
+    let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    store.logs.insert(
+        id,
+        json!({
+            "id": id, "event_type": "Recognition", "timestamp": timestamp,
+            "user_uuid": user_uuid, "info": info, "additional_data": additional_data,
+            "matched_faceimage_data": ""
+        }),
+    );
+    id
+}
 
 /// The log item with id `id`: ids 68 and 69 are the Log sheet's example items verbatim; the
 /// others are generated (event types in turn, 37 minutes apart from 2018-05-28T14:26:26Z,

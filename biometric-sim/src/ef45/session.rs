@@ -38,7 +38,7 @@ pub(super) fn locked_routes() -> Router<Ef45Sim> {
 impl Store {
     /// A fresh `lock_uid` in the device's 8-4-4-4-12 form (time-based like the sheets' examples,
     /// unpredictable across fakes).
-    fn new_uid(&mut self) -> String {
+    pub(super) fn new_uid(&mut self) -> String {
         self.uid_counter += 1;
         let a = self.uid_keys.hash_one(self.uid_counter);
         let b = self.uid_keys.hash_one(!self.uid_counter);

@@ -151,6 +151,23 @@ pub(super) fn optional_json_object(
     }
 }
 
+/// Strict standard base64 (`A-Z a-z 0-9 + /`, padded to a multiple of 4, no whitespace, no
+/// `data:` prefix), decoded. The device's encoding is not documented beyond "base64"; the fake
+/// takes the standard form only, so that a client sending URL-safe or unpadded text fails a
+/// test.
+pub(super) fn strict_base64(text: &str, at: &str) -> Result<Vec<u8>, Reject> {
+    let body = text.trim_end_matches('=');
+    let well_formed = text.len().is_multiple_of(4)
+        && text.len() - body.len() <= 2
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+    if !well_formed {
+        return Err(bad(format!("{at} is not standard padded base64")));
+    }
+    biometric_core::base64::decode(text).map_err(|_| bad(format!("{at} is not base64")))
+}
+
 /// Refuses `map` unless every key of `keys` is present.
 pub(super) fn require_keys(
     map: &Map<String, Value>,
@@ -188,6 +205,8 @@ pub(super) enum Kind {
     IntOrEmpty,
     /// A JSON array (its items are checked by the caller).
     Array,
+    /// Any JSON value: the caller checks it (a key whose sheet and example disagree).
+    Any,
     /// A card: `""` (none) or bytes as upper-case hex with one space (`65 D8 A1 BD`).
     Card,
     /// A face `sub_id`: an integer from 0 to 5.
@@ -213,6 +232,7 @@ pub(super) fn check_fields(
             Kind::IntOrStr => value.is_i64() || value.is_string() || value.is_null(),
             Kind::IntOrEmpty => value.is_i64() || value.as_str() == Some(""),
             Kind::Array => value.is_array(),
+            Kind::Any => true,
             Kind::Card => value.as_str().is_some_and(|c| c.is_empty() || is_card(c)),
             Kind::SubId => value.as_i64().is_some_and(|n| (0..=5).contains(&n)),
         };
@@ -372,6 +392,25 @@ pub(super) fn created() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_is_the_standard_padded_form_only() {
+        assert_eq!(
+            strict_base64("/9j/4A==", "x").unwrap(),
+            [0xff, 0xd8, 0xff, 0xe0]
+        );
+        assert_eq!(strict_base64("", "x").unwrap(), Vec::<u8>::new());
+        for bad in [
+            "/9j/4A",
+            "_9j-4A==",
+            "/9j/\n4A==",
+            "data:image/jpeg;base64,/9j/4A==",
+            "/9j/4A=",
+            "/9j=4A==",
+        ] {
+            assert!(strict_base64(bad, "x").is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn cards_are_upper_case_hex_with_one_space() {
