@@ -13,6 +13,7 @@
 //! | `--password PW` | `EF45_PASSWORD` | **secret**, prefer the variable |
 //! | `--user ID` | | the user the flow enrols (default `900001`; it must not exist) |
 //! | `--from`, `--to` `yyyy-mm-dd` | | the log range, `to` excluded (default 2018-05-28 to 2018-05-30) |
+//! | `--capture-user ID` | | with a terminal: also enrol `ID` by capture (someone presents) and handle 3 recognitions |
 //!
 //! Against a real terminal the flow enrols a user with placeholder templates: delete it
 //! afterwards (`DELETE user/{uuid}`), as the flow leaves it for you to inspect.
@@ -24,7 +25,7 @@ use clap::Parser;
 use ef45_client::Client;
 use ef45_client::chrono::NaiveDate;
 use examples::cli::Ef45Args;
-use examples::flows::ef45::run;
+use examples::flows::ef45::{capture_and_recognise, run, simulate_person};
 use examples::{Outcome, exit_code, heading, step};
 
 #[tokio::main]
@@ -53,17 +54,18 @@ async fn against_simulator(args: &Ef45Args) -> Outcome {
     let device = Client::builder(running.base_url())
         .credentials(config.id(), config.password())
         .build()?;
-    let summary = run(
-        &device,
-        &args.user,
-        day(&args.from, "from")?,
-        day(&args.to, "to")?,
-    )
-    .await?;
+    let (from, to) = (day(&args.from, "from")?, day(&args.to, "to")?);
+    let summary = run(&device, &args.user, from, to).await?;
+    // The simulator's camera needs someone in front of it.
+    let person = simulate_person(sim.clone(), "kim", 3);
+    let captured = capture_and_recognise(&device, "900002", 3).await?;
+    person.await?;
+    device.close().await?;
     step(format!(
-        "done: {} subject(s), {} log(s) walked",
-        summary.subjects.len(),
-        summary.logs_walked
+        "done: {} log(s) walked, {} face record(s) captured, {} recognition(s) handled",
+        summary.logs_walked,
+        captured.faces,
+        captured.recognised.len()
     ));
     Ok(())
 }
@@ -77,12 +79,11 @@ async fn against_device(args: Ef45Args, url: &str) -> Outcome {
     }
     heading(format!("CMITECH EF-45 terminal at {url}"));
     let device = builder.build()?;
-    run(
-        &device,
-        &args.user,
-        day(&args.from, "from")?,
-        day(&args.to, "to")?,
-    )
-    .await?;
+    let (from, to) = (day(&args.from, "from")?, day(&args.to, "to")?);
+    run(&device, &args.user, from, to).await?;
+    if let Some(capture_user) = &args.capture_user {
+        capture_and_recognise(&device, capture_user, 3).await?;
+        device.close().await?;
+    }
     Ok(())
 }

@@ -116,5 +116,9 @@ async fn run_ef45() -> Outcome {
         .build()?;
     let day = |d| ef45_client::chrono::NaiveDate::from_ymd_opt(2018, 5, d).ok_or("a valid day");
     ef45::run(&device, "quickstart-1", day(28)?, day(30)?).await?;
+    let person = ef45::simulate_person(sim.clone(), "kim", 3);
+    ef45::capture_and_recognise(&device, "quickstart-2", 3).await?;
+    person.await?;
+    device.close().await?;
     Ok(())
 }

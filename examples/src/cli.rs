@@ -119,6 +119,10 @@ pub struct Ef45Args {
     /// Day after the last day of the log range (yyyy-mm-dd)
     #[arg(long, default_value = "2018-05-30")]
     pub to: String,
+    /// With --url: also enrol this user by capture (someone presents at the camera) and
+    /// handle three recognitions
+    #[arg(long)]
+    pub capture_user: Option<String>,
 }
 
 /// `cargo run -p examples --example bioid`: the BioID BWS 3 flow.

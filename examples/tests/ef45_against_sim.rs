@@ -102,6 +102,11 @@ async fn settings_control_and_schedules_round_trip_through_the_device() {
     assert!(!status.is_empty());
 
     sim.tag_card("65 D8 A1 BD");
+    // Control sheet: "The camera mode should be set to Slave (Enroll mode) first."
+    client
+        .set_camera_mode(ef45_client::CameraMode::Slave)
+        .await
+        .unwrap();
     client.start_card_input().await.unwrap();
     let card = client.card_input().await.unwrap().unwrap();
     client.stop_card_input().await.unwrap();
@@ -288,4 +293,85 @@ async fn a_device_slower_than_the_timeout_is_a_timeout_error() {
     let err = client.door_status().await.unwrap_err();
 
     assert!(err.is_timeout(), "{err:?}");
+}
+
+#[tokio::test]
+async fn enrolment_by_capture_and_three_recognitions_against_the_fake() {
+    use examples::flows::ef45::{CaptureSummary, capture_and_recognise, simulate_person};
+    let (sim, client, _running) = device().await;
+
+    let person = simulate_person(sim.clone(), "kim", 3);
+    let summary = capture_and_recognise(&client, "900002", 3).await.unwrap();
+    person.await.unwrap();
+
+    assert_eq!(
+        summary,
+        CaptureSummary {
+            faces: 2,
+            iris_templates: true,
+            recognised: vec!["900002".into(); 3],
+        }
+    );
+    assert_eq!(sim.subject_count(), 1);
+    assert_eq!(
+        sim.biometric_data_count(),
+        0,
+        "the capture was acknowledged"
+    );
+    assert_eq!(
+        sim.match_data_count(),
+        0,
+        "every recognition was acknowledged"
+    );
+}
+
+#[tokio::test]
+async fn a_capture_of_about_five_megabytes_is_read_whole() {
+    use biometric_sim::ef45::{CameraMode, Capture};
+    use ef45_client::{CaptureModes, DataVersion};
+    let (sim, client, _running) = device().await;
+    sim.set_camera_mode(CameraMode::Slave);
+    client
+        .start_camera(CaptureModes::new().both_eyes().face().glasses())
+        .await
+        .unwrap();
+    let capture = Capture::of("kim").image_bytes(700_000);
+    let id = sim.capture(&capture).unwrap();
+
+    let items = client.biometric_data(DataVersion::Ver2).await.unwrap();
+
+    let item = &items[0];
+    assert_eq!(item.encounter_id, id);
+    assert_eq!(item.left_eye.image.as_ref().unwrap().len(), 700_000);
+    assert_eq!(item.left_eye.template.as_str(), capture.left_eye_template());
+    assert_eq!(
+        item.faces.far_off.feature.as_str(),
+        capture.face_feature("far_off_face")
+    );
+    client.delete_biometric_data(&id).await.unwrap();
+    assert_eq!(sim.biometric_data_count(), 0);
+}
+
+#[tokio::test]
+async fn preview_frames_and_device_time_against_the_fake() {
+    use biometric_sim::ef45::CameraMode;
+    use ef45_client::CaptureModes;
+    let (sim, client, _running) = device().await;
+    client.lock().await.unwrap();
+    assert_eq!(
+        client.preview().await.unwrap(),
+        None,
+        "no frame before a start"
+    );
+    sim.set_camera_mode(CameraMode::Slave);
+    client
+        .start_camera(CaptureModes::new().face())
+        .await
+        .unwrap();
+    let frame = client.preview().await.unwrap();
+    assert!(frame.is_some());
+
+    let at = day(2018, 5, 20).and_hms_opt(14, 40, 30).unwrap();
+    client.set_device_time(at).await.unwrap();
+    assert_eq!(sim.device_time(), Some(at));
 }

@@ -125,3 +125,115 @@ pub async fn run(
         door_sensor: door.door_sensor,
     })
 }
+
+/// What the capture part of the flow observed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureSummary {
+    /// The face records created with the subject.
+    pub faces: usize,
+    /// Whether the subject was created with both iris templates.
+    pub iris_templates: bool,
+    /// The users the match events named, in order.
+    pub recognised: Vec<String>,
+}
+
+/// Enrols `user_uuid` by capture (the person presents at the camera), switches the camera to
+/// recognition, then handles and acknowledges `events` recognitions.
+pub async fn capture_and_recognise(
+    device: &Client,
+    user_uuid: &str,
+    events: usize,
+) -> Result<CaptureSummary> {
+    use ef45_client::{CameraMode, CaptureEnrollment, CaptureOutcome, Error, MatchPolling};
+    use futures_util::StreamExt;
+    use std::time::Duration;
+
+    step(format!(
+        "{user_uuid}: please present at the camera (enrolment by capture)"
+    ));
+    let options = CaptureEnrollment::new()
+        .poll_interval(Duration::from_millis(100))
+        .timeout(Duration::from_secs(60));
+    let (faces, iris_templates) = match device
+        .enroll_by_capture(Subject::new(user_uuid, "Kim"), options)
+        .await?
+    {
+        CaptureOutcome::Enrolled {
+            subject,
+            faces,
+            capture,
+        } => {
+            step(format!(
+                "captured {} and enrolled {}: both irises, {} face record(s) (capture {})",
+                capture.timestamp.map(|t| t.to_string()).unwrap_or_default(),
+                subject.user_uuid,
+                faces.len(),
+                capture.encounter_id
+            ));
+            let iris =
+                !subject.left_eye_template.is_empty() && !subject.right_eye_template.is_empty();
+            (faces.len(), iris)
+        }
+        other => {
+            return Err(Error::invalid(
+                "capture",
+                format!("was not enrolled: {other:?}"),
+            ));
+        }
+    };
+
+    device.set_camera_mode(CameraMode::Recog).await?;
+    step(format!(
+        "camera in recognition mode: waiting for {events} recognition(s)"
+    ));
+    let mut recognised = Vec::new();
+    let mut stream = std::pin::pin!(
+        device.match_events(MatchPolling::new().interval(Duration::from_millis(100)))
+    );
+    while recognised.len() < events {
+        let Some(event) = stream.next().await else {
+            break;
+        };
+        let mut event = event?;
+        let data = event.data();
+        step(format!(
+            "recognised {:?} (log {}), left iris quality {:?}",
+            data.uuid,
+            data.log_id.unwrap_or_default(),
+            data.left_eye.quality_score
+        ));
+        recognised.push(data.uuid.clone());
+        // Handled: only now is it removed from the device.
+        event.ack().await?;
+    }
+    Ok(CaptureSummary {
+        faces,
+        iris_templates,
+        recognised,
+    })
+}
+
+/// Plays the person in front of the simulated camera: presents once the camera is started for
+/// the enrolment, then `recognitions` times once the camera is in recognition mode.
+pub fn simulate_person(
+    sim: biometric_sim::ef45::Ef45Sim,
+    person: &str,
+    recognitions: usize,
+) -> tokio::task::JoinHandle<()> {
+    use biometric_sim::ef45::{CameraMode, Capture};
+    use std::time::Duration;
+    let capture = Capture::of(person);
+    tokio::spawn(async move {
+        while sim.camera_running().is_none() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        sim.capture(&capture);
+        while sim.camera_mode() != CameraMode::Recog {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        for _ in 0..recognitions {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            sim.capture(&capture);
+        }
+    })
+}
