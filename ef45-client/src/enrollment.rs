@@ -184,6 +184,16 @@ impl Client {
         subject: Subject,
         options: CaptureEnrollment,
     ) -> Result<CaptureOutcome> {
+        // Boxed: the sequence holds several calls' futures, which would make the caller's
+        // future large.
+        Box::pin(self.walk_enrolment(subject, options)).await
+    }
+
+    async fn walk_enrolment(
+        &self,
+        subject: Subject,
+        options: CaptureEnrollment,
+    ) -> Result<CaptureOutcome> {
         subject.check()?;
         options.modes_checked()?;
         self.set_camera_mode(CameraMode::Slave).await?;
