@@ -292,7 +292,11 @@
 //! - A request body must be sent as `Content-Type: application/json` (415 otherwise) and be a
 //!   JSON object with the documented keys only, each of the documented JSON type (400
 //!   `{"status_code": 400, "reason_phrase": "BAD_REQUEST"}` otherwise, the Response_code sheet's
-//!   text for "the parameter is not valid").
+//!   text for "the parameter is not valid"). The refusal names the wrong type, never the value
+//!   (it may be a password, a card or a template). The exception is an upload unit (firmware,
+//!   database): base64 text as `text/plain`, the fake's choice (see Firmware upload).
+//! - Every call but `lock`, `lock/{lock_uid}`, `POST lock/chpasswd` and `version` needs the
+//!   current `lock_uid`, the administration, camera and transfer sheets' calls included.
 //! - Query parameters: `lock_uid` plus the ones the sheet lists for the call, nothing else (400).
 //!   A device would probably ignore an unknown parameter; the fake refuses it so that a client
 //!   sending `page_size` where the sheet says `pageSize` (or the reverse) fails a test instead
