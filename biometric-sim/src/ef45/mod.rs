@@ -295,6 +295,9 @@
 //!   text for "the parameter is not valid"). The refusal names the wrong type, never the value
 //!   (it may be a password, a card or a template). The exception is an upload unit (firmware,
 //!   database): base64 text as `text/plain`, the fake's choice (see Firmware upload).
+//! - A call the sheets document without a body (parameters in the query or the path: the relay,
+//!   `control/manual`, card start/stop, APB resets, `device-schedule`, camera start, stop and
+//!   time, the upload starts) refuses one (400), so that parameters sent as JSON fail a test.
 //! - Every call but `lock`, `lock/{lock_uid}`, `POST lock/chpasswd` and `version` needs the
 //!   current `lock_uid`, the administration, camera and transfer sheets' calls included.
 //! - Query parameters: `lock_uid` plus the ones the sheet lists for the call, nothing else (400).

@@ -180,6 +180,16 @@ pub(super) fn require_keys(
     }
 }
 
+/// Refuses a body on a call the sheets document without one (parameters in the query or the
+/// path only): a client sending its parameters as JSON instead fails a test.
+pub(super) fn no_body(body: &Bytes, at: &str) -> Result<(), Reject> {
+    if body.is_empty() {
+        Ok(())
+    } else {
+        Err(bad(format!("{at} takes no body")))
+    }
+}
+
 /// `value` as a 200 JSON answer.
 pub(super) fn json_answer(value: Value) -> Response {
     axum::Json(value).into_response()
