@@ -194,6 +194,15 @@ async fn the_relay_takes_its_query_and_records_it() {
             .await;
         assert_eq!(answer.status, 400, "{query}: {answer:?}");
     }
+    // Query only: parameters sent as a JSON body are refused.
+    let answer = fake
+        .json(
+            Method::PUT,
+            &locked("config/relay", &uid),
+            &json!({"forced": true, "duration": 9}),
+        )
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
     assert_eq!(
         fake.sim.last_relay().and_then(|call| call.duration),
         Some(5),
@@ -378,6 +387,17 @@ async fn the_manual_door_mode_is_0_to_3() {
             .await;
         assert_eq!(answer.status, 400, "{query}: {answer:?}");
     }
+    let answer = fake
+        .json(
+            Method::POST,
+            &locked("control/manual", &uid),
+            &json!({"operation": 1}),
+        )
+        .await;
+    assert_eq!(
+        answer.status, 400,
+        "operation goes in the query: {answer:?}"
+    );
     assert_eq!(fake.sim.door_operation(), 0);
 }
 

@@ -160,6 +160,14 @@ async fn the_camera_starts_in_slave_mode_with_a_biometric_mode() {
         assert_eq!(answer.status, 400, "{query}: {answer:?}");
     }
     let answer = fake
+        .json(
+            Method::POST,
+            &locked("camera/control/start", &uid),
+            &json!({"face_mode": true}),
+        )
+        .await;
+    assert_eq!(answer.status, 400, "the flags go in the query: {answer:?}");
+    let answer = fake
         .bare(Method::POST, &locked("camera/control/stop", &uid))
         .await;
     assert_eq!(

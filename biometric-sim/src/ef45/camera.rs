@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::Ef45Sim;
-use super::wire::{Kind, Query, Reject, bad, check_fields, json_answer, json_object, require_keys};
+use super::wire::{
+    Kind, Query, Reject, bad, check_fields, json_answer, json_object, no_body, require_keys,
+};
 
 /// The camera mode, as the Camera sheet spells it on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,7 +205,9 @@ async fn set_device_time(
     State(sim): State<Ef45Sim>,
     Path(text): Path<String>,
     uri: Uri,
+    body: Bytes,
 ) -> Result<Response, Reject> {
+    no_body(&body, "camera/control/setDeviceTime")?;
     Query::parse(&uri, &[])?;
     let time =
         device_time(&text).ok_or_else(|| bad(format!("{text:?} is not a real MMddHHmmyyyy.ss")))?;
@@ -227,7 +231,8 @@ fn flag(query: &Query, name: &str) -> Result<bool, Reject> {
 /// false, "status": "Unknown start mode"}` when none of the four biometric modes is `true`.
 /// All three are HTTP 200 (the sheet gives no status). A flag that is not `true`/`false` is a
 /// 400. Starting a running camera restarts it with the new flags (the fake's choice).
-async fn start(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject> {
+async fn start(State(sim): State<Ef45Sim>, uri: Uri, body: Bytes) -> Result<Response, Reject> {
+    no_body(&body, "camera/control/start")?;
     let query = Query::parse(
         &uri,
         &[
@@ -263,7 +268,8 @@ async fn start(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject>
 
 /// `POST camera/control/stop` -> the sheet's `{"success": true, "status": "Stopped camera"}`
 /// (also when the camera was not running: the fake's choice).
-async fn stop(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject> {
+async fn stop(State(sim): State<Ef45Sim>, uri: Uri, body: Bytes) -> Result<Response, Reject> {
+    no_body(&body, "camera/control/stop")?;
     Query::parse(&uri, &[])?;
     sim.store().camera.running = None;
     Ok(outcome(true, "Stopped camera"))

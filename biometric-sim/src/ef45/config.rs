@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::Ef45Sim;
 use super::wire::{
-    Kind, Query, Reject, bad, check_fields, json_answer, json_object, no_content, not_found,
+    Kind, Query, Reject, bad, check_fields, json_answer, json_object, no_body, no_content,
+    not_found,
 };
 
 /// A device setting's value, of one of the four types the Config sheet's `{type}` names.
@@ -302,7 +303,8 @@ async fn door_status(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, R
 /// `PUT config/relay?forced=&duration=`: query only, both optional (the sheet marks neither
 /// required), `forced` `true`/`false`, `duration` whole seconds. Answers 204: the sheet
 /// documents no answer.
-async fn relay(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject> {
+async fn relay(State(sim): State<Ef45Sim>, uri: Uri, body: Bytes) -> Result<Response, Reject> {
+    no_body(&body, "config/relay")?;
     let query = Query::parse(&uri, &["forced", "duration"])?;
     let forced = match query.get("forced") {
         None => None,

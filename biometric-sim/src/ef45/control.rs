@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use super::Ef45Sim;
 use super::camera::CameraMode;
 use super::wire::{
-    Kind, Query, Reject, bad, check_fields, is_card, json_answer, json_object, no_content,
+    Kind, Query, Reject, bad, check_fields, is_card, json_answer, json_object, no_body, no_content,
     user_not_found,
 };
 
@@ -136,7 +136,8 @@ async fn control(
 /// `POST control/card/start`: shows the card input screen. Answers 204: the sheet documents no
 /// answer. The camera mode must be `Slave` first, as the sheet says; otherwise the fake answers
 /// 409 (the device's answer is not documented).
-async fn card_start(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject> {
+async fn card_start(State(sim): State<Ef45Sim>, uri: Uri, body: Bytes) -> Result<Response, Reject> {
+    no_body(&body, "control/card/start")?;
     Query::parse(&uri, &[])?;
     let mut store = sim.store();
     if store.camera.mode != CameraMode::Slave {
@@ -166,7 +167,8 @@ async fn card_data(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Rej
 
 /// `POST control/card/stop`: hides the card input screen and forgets the tagged card (the
 /// fake's reading). Answers 204: the sheet documents no answer.
-async fn card_stop(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject> {
+async fn card_stop(State(sim): State<Ef45Sim>, uri: Uri, body: Bytes) -> Result<Response, Reject> {
+    no_body(&body, "control/card/stop")?;
     Query::parse(&uri, &[])?;
     let mut store = sim.store();
     store.control.card_reading = false;
@@ -180,7 +182,9 @@ async fn apb_clear(
     State(sim): State<Ef45Sim>,
     Path(uuid): Path<String>,
     uri: Uri,
+    body: Bytes,
 ) -> Result<Response, Reject> {
+    no_body(&body, "control/apb/clear")?;
     Query::parse(&uri, &[])?;
     let mut store = sim.store();
     let info = store
@@ -192,7 +196,12 @@ async fn apb_clear(
 }
 
 /// `POST control/apb/clearall`: every user's `apb_status` becomes 1 (CLEAR); 204.
-async fn apb_clear_all(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject> {
+async fn apb_clear_all(
+    State(sim): State<Ef45Sim>,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Response, Reject> {
+    no_body(&body, "control/apb/clearall")?;
     Query::parse(&uri, &[])?;
     for info in sim.store().user_info.values_mut() {
         info.insert("apb_status".into(), json!(1));
@@ -209,7 +218,8 @@ async fn manual_get(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Re
 
 /// `POST control/manual?operation=` (required, 0 to 3). Answers 204: the sheet documents no
 /// answer.
-async fn manual_set(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject> {
+async fn manual_set(State(sim): State<Ef45Sim>, uri: Uri, body: Bytes) -> Result<Response, Reject> {
+    no_body(&body, "control/manual")?;
     let query = Query::parse(&uri, &["operation"])?;
     let operation = query
         .int("operation", 0..=3)?

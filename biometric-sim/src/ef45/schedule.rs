@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 use super::Ef45Sim;
 use super::user_schedule::is_group_index;
 use super::wire::{
-    DEFAULT_PAGE_SIZE, Kind, Paging, Query, Reject, bad, check_fields, json_object, no_content,
-    not_found, optional_json_object, require_keys,
+    DEFAULT_PAGE_SIZE, Kind, Paging, Query, Reject, bad, check_fields, json_object, no_body,
+    no_content, not_found, optional_json_object, require_keys,
 };
 
 /// One of the three item tables: its path, keys and types, required keys and identifying keys.
@@ -495,7 +495,12 @@ async fn special_day_delete(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Resp
 
 /// `POST schedule/device-schedule?sc_idx=` (required, 1 to 999999): 201, as documented. The
 /// schedule need not be registered first (the sheet is silent).
-async fn device_schedule(State(sim): State<Ef45Sim>, uri: Uri) -> Result<Response, Reject> {
+async fn device_schedule(
+    State(sim): State<Ef45Sim>,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Response, Reject> {
+    no_body(&body, "schedule/device-schedule")?;
     let query = Query::parse(&uri, &["sc_idx"])?;
     let sc_idx = query
         .int("sc_idx", 1..=999_999)?

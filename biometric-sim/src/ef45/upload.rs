@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 
 use super::synthetic::{FNV_START, fnv1a64};
+pub(super) use super::wire::no_body;
 use super::wire::{Reject, bad, strict_base64};
 
 /// The most base64 text one unit may carry: 1 MiB. The sheets say units are "about 1MB in
@@ -70,13 +71,4 @@ pub(super) fn unit(headers: &HeaderMap, body: &Bytes, at: &str) -> Result<Vec<u8
     }
     let text = std::str::from_utf8(body).map_err(|_| bad(format!("{at}: not base64 text")))?;
     strict_base64(text, at)
-}
-
-/// Refuses a body on a call that takes none (the upload starts).
-pub(super) fn no_body(body: &Bytes, at: &str) -> Result<(), Reject> {
-    if body.is_empty() {
-        Ok(())
-    } else {
-        Err(bad(format!("{at} takes no body")))
-    }
 }

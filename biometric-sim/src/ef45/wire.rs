@@ -180,6 +180,16 @@ pub(super) fn require_keys(
     }
 }
 
+/// Refuses a body on a call the sheets document without one (parameters in the query or the
+/// path only): a client sending its parameters as JSON instead fails a test.
+pub(super) fn no_body(body: &Bytes, at: &str) -> Result<(), Reject> {
+    if body.is_empty() {
+        Ok(())
+    } else {
+        Err(bad(format!("{at} takes no body")))
+    }
+}
+
 /// `value` as a 200 JSON answer.
 pub(super) fn json_answer(value: Value) -> Response {
     axum::Json(value).into_response()
@@ -237,10 +247,28 @@ pub(super) fn check_fields(
             Kind::SubId => value.as_i64().is_some_and(|n| (0..=5).contains(&n)),
         };
         if !ok {
-            return Err(bad(format!("{at}.{key} must be {kind:?}, found {value}")));
+            // The value itself is not echoed: it may be a password, a card or a template.
+            return Err(bad(format!(
+                "{at}.{key} must be {kind:?}, found {}",
+                json_type(value)
+            )));
         }
     }
     Ok(())
+}
+
+/// The JSON type of `value`, for refusals that must not echo it.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a fraction",
+        Value::String(s) if s.is_empty() => "an empty string",
+        Value::String(_) => "a string (not of the expected form)",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Card bytes as the device prints them: two upper-case hex digits per byte, one space between.
@@ -410,6 +438,15 @@ mod tests {
         ] {
             assert!(strict_base64(bad, "x").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_wrong_type_is_named_without_echoing_the_value() {
+        let mut map = Map::new();
+        map.insert("passwd".into(), json!(12345678));
+        let reject = check_fields(&map, &[("passwd", Kind::Str)], "lock").unwrap_err();
+        assert!(!reject.reason.contains("12345678"), "{}", reject.reason);
+        assert!(reject.reason.contains("an integer"), "{}", reject.reason);
     }
 
     #[test]
