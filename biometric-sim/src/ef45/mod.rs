@@ -12,7 +12,7 @@
 //! | `DELETE /1.0/lock/{lock_uid}` | 204 |
 //! | `GET /1.0/version` (no lock) | `{"version": "1.1.69"}` ([`Ef45Config::version`]) |
 //! | `POST /1.0/lock/chpasswd` `{"id", "current passwd", "new passwd"}` | 204 |
-//! | `PUT /1.0/lock/chpasswd?lock_uid=` (by force), same body | 204 |
+//! | `PUT /1.0/lock/chpasswd` (by force), same body | 204 |
 //!
 //! Without a body, `POST`/`PUT lock` use the factory credentials `root`/`cmi1003`, as the Common
 //! sheet says; once the password was changed such a request fails. Wrong credentials answer
@@ -28,11 +28,11 @@
 //! - One lock at a time: `POST lock` while another lock is current fails with HTTP 500 (the
 //!   sheet's "failed to create lock"); `PUT lock` (documented as "force connect") takes over.
 //! - `DELETE lock/{lock_uid}` and `lock/chpasswd` answer 204 (no answer is documented);
-//!   `POST lock/chpasswd` needs no `lock_uid` (its URL example has none).
+//!   neither `lock/chpasswd` needs a `lock_uid` (the URL example has none).
 //! - `PUT lock/chpasswd` ("change password by force") takes the same body; the sheet does not
 //!   say what "by force" skips. The fake's reading: `current passwd` must be sent but is not
-//!   compared, `id` must be the device's, and the call needs the current `lock_uid` (holding
-//!   the lock is what allows skipping the password check).
+//!   compared and `id` must be the device's; like `POST`, no lock is asked (the sheet shows
+//!   none, and the fake does not invent one).
 //! - Every error carries an `x-sim-reason` header naming the breach, for whoever reads a failing
 //!   test.
 //!
@@ -298,7 +298,7 @@
 //! - A call the sheets document without a body (parameters in the query or the path: the relay,
 //!   `control/manual`, card start/stop, APB resets, `device-schedule`, camera start, stop and
 //!   time, the upload starts) refuses one (400), so that parameters sent as JSON fail a test.
-//! - Every call but `lock`, `lock/{lock_uid}`, `POST lock/chpasswd` and `version` needs the
+//! - Every call but `lock`, `lock/{lock_uid}`, `lock/chpasswd` and `version` needs the
 //!   current `lock_uid`, the administration, camera and transfer sheets' calls included.
 //! - Query parameters: `lock_uid` plus the ones the sheet lists for the call, nothing else (400).
 //!   A device would probably ignore an unknown parameter; the fake refuses it so that a client
