@@ -337,3 +337,16 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_writer_failure_is_a_transport_io_error_with_its_cause() {
+    let err = Error::writer("t.database", std::io::Error::other("disk full"));
+    let Error::Transport(transport) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(transport.kind(), biometric_core::TransportKind::Io);
+    assert_eq!(transport.operation(), "t.database");
+    let cause = std::error::Error::source(transport.as_ref()).unwrap();
+    assert_eq!(cause.to_string(), "disk full");
+    assert!(!err.is_unsent(), "the request was sent");
+}
