@@ -6,6 +6,7 @@ mod client;
 mod config;
 mod control;
 mod error;
+mod firmware;
 mod list;
 mod log_entry;
 mod logs;
@@ -13,11 +14,13 @@ mod models;
 mod outcome;
 mod records;
 mod schedules;
+mod transfer;
 
 pub use client::{Client, ClientBuilder};
 pub use config::{ConfigKind, ConfigValue, DoorStatus, SensorState};
 pub use control::{DoorMode, ManualCommand};
 pub use error::{DeviceFailure, ResponseCode, UnknownCode};
+pub use firmware::{FirmwareMode, FirmwareUpload};
 pub use list::ListPage;
 pub use log_entry::{
     AuthMode, EventType, LogEntry, LogTime, LogsSince, Purpose, Recognition, RecognizedBio,
@@ -28,6 +31,9 @@ pub use models::{
     UnknownSubId, UserCards, UserInfo,
 };
 pub use schedules::{MAX_SCHEDULE_GROUP, ScheduleInfo, ScheduleType, SpecialDay, UserSchedule};
+pub use transfer::{
+    DEFAULT_UNIT_SIZE, Progress, Transfer, TransferError, TransferStage, UploadReport,
+};
 
 /// What the core provides, re-exported so that one dependency is enough.
 pub use biometric_core::{Error, Result, RetryPolicy, StatusCode, TlsOptions, chrono};
