@@ -8,6 +8,7 @@ use biometric_core::{Body, Error, Operation};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::client::Client;
+use crate::database::DatabaseFile;
 
 /// The default unit: 786 432 raw bytes (768 KiB), which is 1 MiB of base64 text. The Firmware
 /// sheet says "about 1MB in total per each unit"; the Database sheet's own example sends
@@ -49,6 +50,8 @@ pub struct UploadReport {
 pub enum Transfer {
     /// A firmware image (`update/...`).
     Firmware,
+    /// A database file (`database/...`).
+    Database(DatabaseFile),
 }
 
 /// Which step of an upload failed.
@@ -99,6 +102,7 @@ impl fmt::Display for Transfer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Transfer::Firmware => f.write_str("firmware"),
+            Transfer::Database(file) => write!(f, "{file} database"),
         }
     }
 }
