@@ -398,10 +398,7 @@ impl Scanner {
         out: &mut Vec<u8>,
     ) -> Result<usize, JsonFieldError> {
         let rest = &text[i..];
-        let run = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\')
-            .unwrap_or(rest.len());
+        let run = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
         self.decode(&rest[..run], i, out)?;
         let next = i + run;
         match text.get(next) {
