@@ -193,6 +193,58 @@ impl StreamDecoder {
     /// Decodes every complete four-character group that `piece` completes, appending the bytes
     /// to `out`.
     pub fn push(&mut self, piece: &[u8], out: &mut Vec<u8>) -> Result<(), Base64Error> {
+        let rest = self.complete_carry(piece, out)?;
+        let rest = self.decode_in_place(rest, out);
+        self.push_filtered(rest, out)
+    }
+
+    /// Completes a group left over from the previous piece with the first characters of
+    /// `piece`; returns what follows them.
+    fn complete_carry<'p>(
+        &mut self,
+        piece: &'p [u8],
+        out: &mut Vec<u8>,
+    ) -> Result<&'p [u8], Base64Error> {
+        if self.carry.is_empty() {
+            return Ok(piece);
+        }
+        let mut need = 4 - self.carry.len();
+        let mut taken = 0;
+        while need > 0 && taken < piece.len() {
+            if !piece[taken].is_ascii_whitespace() {
+                need -= 1;
+            }
+            taken += 1;
+        }
+        self.push_filtered(&piece[..taken], out)?;
+        Ok(&piece[taken..])
+    }
+
+    /// The fast path: with no group pending, the piece's whole groups are decoded where they
+    /// lie, without copying them (the common case of a long run with no whitespace). Returns
+    /// what is left for the filtering path: the last few characters, or the whole piece when it
+    /// holds whitespace or an error (which that path then reports).
+    fn decode_in_place<'p>(&mut self, piece: &'p [u8], out: &mut Vec<u8>) -> &'p [u8] {
+        let whole = piece.len() / 4 * 4;
+        if !self.carry.is_empty() || self.ended || whole == 0 {
+            return piece;
+        }
+        match base64_simd::STANDARD.decode_append(&piece[..whole], out) {
+            Ok(()) => {
+                self.seen += whole;
+                self.ended = piece[whole - 1] == b'=';
+                &piece[whole..]
+            }
+            // `out` is left as it was on failure.
+            Err(_) => piece,
+        }
+    }
+
+    /// The general path: whitespace dropped, characters carried until a group is complete.
+    fn push_filtered(&mut self, piece: &[u8], out: &mut Vec<u8>) -> Result<(), Base64Error> {
+        if piece.is_empty() {
+            return Ok(());
+        }
         self.seen += piece.len();
         self.carry
             .extend(piece.iter().copied().filter(|b| !b.is_ascii_whitespace()));

@@ -111,6 +111,13 @@ impl Error {
         )))
     }
 
+    /// A failure of the writer a download streams into: what [`crate::Engine::download`]
+    /// reports when its sink fails (a [`TransportKind::Io`] error naming `operation`, with
+    /// `error` as its source), for an adapter that finishes writing after the download returned.
+    pub fn writer(operation: &'static str, error: std::io::Error) -> Self {
+        TransportError::new(TransportKind::Io, operation, Some(Arc::new(error))).into()
+    }
+
     /// The HTTP status, when the server answered (API, decode and oversized-body errors).
     pub fn status(&self) -> Option<StatusCode> {
         match self {

@@ -5,6 +5,7 @@ mod auth;
 pub mod base64;
 mod engine;
 mod error;
+pub mod json_field;
 mod media;
 mod operation;
 mod paging;

@@ -409,7 +409,7 @@ async fn next_chunk(response: &mut reqwest::Response, op: &'static str) -> Resul
 }
 
 fn sink_error(op: &'static str, err: std::io::Error) -> Error {
-    TransportError::new(TransportKind::Io, op, Some(Arc::new(err))).into()
+    Error::writer(op, err)
 }
 
 /// Reads the body, refusing more than `limit` bytes. A single-chunk body is not copied.

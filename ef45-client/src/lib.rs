@@ -8,8 +8,10 @@ mod capture_data;
 mod client;
 mod config;
 mod control;
+mod database;
 mod enrollment;
 mod error;
+mod firmware;
 mod list;
 mod log_entry;
 mod logs;
@@ -20,6 +22,7 @@ mod preview;
 pub mod push;
 mod records;
 mod schedules;
+mod transfer;
 
 pub use biometric_data::{BitmapKind, DataVersion, MAX_LOGO_BYTES};
 pub use camera::{CameraMode, CameraSettings, CaptureModes};
@@ -27,8 +30,10 @@ pub use capture_data::{BiometricData, EyeCapture, FaceCapture, FaceGroups, Match
 pub use client::{Client, ClientBuilder};
 pub use config::{ConfigKind, ConfigValue, DoorStatus, SensorState};
 pub use control::{DoorMode, ManualCommand};
+pub use database::{DATABASE_TIMEOUT, DatabaseFile, PartProgress};
 pub use enrollment::{CaptureEnrollment, CaptureOutcome};
 pub use error::{DeviceFailure, ResponseCode, UnknownCode};
+pub use firmware::{FirmwareMode, FirmwareUpload};
 pub use list::ListPage;
 pub use log_entry::{
     AuthMode, EventType, LogEntry, LogTime, LogsSince, Purpose, Recognition, RecognizedBio,
@@ -42,6 +47,9 @@ pub use models::{
 pub use preview::Preview;
 pub use push::{EnrolPush, PushReply};
 pub use schedules::{MAX_SCHEDULE_GROUP, ScheduleInfo, ScheduleType, SpecialDay, UserSchedule};
+pub use transfer::{
+    DEFAULT_UNIT_SIZE, Progress, Transfer, TransferError, TransferStage, UploadReport,
+};
 
 /// What the core provides, re-exported so that one dependency is enough.
 pub use biometric_core::{Error, Image, Result, RetryPolicy, StatusCode, TlsOptions, chrono};

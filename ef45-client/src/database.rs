@@ -1,0 +1,383 @@
+//! Sheets Database and Database (eyelock): the size, the download whole or in parts, and the
+//! upload in units.
+
+use std::fmt;
+use std::time::Duration;
+
+use biometric_core::json_field::{JsonFieldDecoder, JsonFieldError, JsonFieldErrorKind};
+use biometric_core::{
+    ApiError, Body, DecodeError, Error, Method, Operation, Result, StatusCode, decode_unit,
+};
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::client::Client;
+use crate::transfer::{
+    DEFAULT_UNIT_SIZE, Progress, Transfer, TransferError, UnitSequence, UploadReport,
+};
+
+/// The timeout of one database download call (the whole answer, or one part), unless the
+/// client's options set another. The sheets say only "give a sufficient timeout if the
+/// database size is large"; tens of MB of base64 from the device fit well within it.
+pub const DATABASE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Which database file: the device's own, or one of the two EyeLock files (sheet Database
+/// (eyelock), whose paths end in `/EyeLockFull` or `/EyeLockPart`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DatabaseFile {
+    /// The device database (sheet Database).
+    #[default]
+    Main,
+    /// "The complete database file" (`.../EyeLockFull`).
+    EyeLockFull,
+    /// "The partial/incremental database file" (`.../EyeLockPart`).
+    EyeLockPart,
+}
+
+impl DatabaseFile {
+    /// The last path segment of the EyeLock variants.
+    fn suffix(self) -> Option<&'static str> {
+        match self {
+            DatabaseFile::Main => None,
+            DatabaseFile::EyeLockFull => Some("EyeLockFull"),
+            DatabaseFile::EyeLockPart => Some("EyeLockPart"),
+        }
+    }
+
+    /// `operation` with this file's suffix appended.
+    fn path<T>(self, operation: Operation<T>) -> Operation<T> {
+        match self.suffix() {
+            Some(suffix) => operation.literal(suffix),
+            None => operation,
+        }
+    }
+}
+
+impl fmt::Display for DatabaseFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.suffix().unwrap_or("main"))
+    }
+}
+
+/// Where a download in parts is, reported after every part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PartProgress {
+    /// The index of the part just written (from 0, as in the path).
+    pub part: usize,
+    /// The decoded bytes of that part.
+    pub part_bytes: u64,
+    /// The decoded bytes written so far, this part included.
+    pub received: u64,
+    /// Whether the device said `done`: this was the last part.
+    pub last: bool,
+}
+
+/// What a `{"file": "<base64>", "size": n, ...}` answer said besides its bytes.
+struct FileAnswer {
+    written: u64,
+    status: Option<String>,
+}
+
+/// A part's `status` (sheet Database, Multipart Download).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartStatus {
+    Start,
+    Continuous,
+    Done,
+}
+
+impl PartStatus {
+    /// The sheet's remarks spell it "continous" once, its examples "continuous": both are read.
+    fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "start" => Some(PartStatus::Start),
+            "continuous" | "continous" => Some(PartStatus::Continuous),
+            "done" => Some(PartStatus::Done),
+            _ => None,
+        }
+    }
+}
+
+/// The upload calls of one file (all `POST`, as both sheets say).
+struct DatabaseSequence {
+    file: DatabaseFile,
+}
+
+impl UnitSequence for DatabaseSequence {
+    fn transfer(&self) -> Transfer {
+        Transfer::Database(self.file)
+    }
+
+    fn start(&self) -> Operation<()> {
+        let op = Operation::with_decoder(
+            "ef45.database_start",
+            Method::POST,
+            "database/start",
+            decode_unit,
+        )
+        // The sheets do not say what a second start does to an upload in progress.
+        .idempotent(false);
+        self.file.path(op)
+    }
+
+    fn continuous(&self, len: usize, body: Body) -> Operation<()> {
+        let op = Operation::with_decoder(
+            "ef45.database_unit",
+            Method::POST,
+            "database/continuous",
+            decode_unit,
+        )
+        .segment("strSize", len)
+        .body(body)
+        // The device appends each chunk it receives: a repeat would store it twice.
+        .idempotent(false);
+        self.file.path(op)
+    }
+
+    fn done(&self, len: usize, total: u64, body: Body) -> Operation<()> {
+        let op = Operation::with_decoder(
+            "ef45.database_done",
+            Method::POST,
+            "database/done",
+            decode_unit,
+        )
+        .segment("strSize", len)
+        .segment("strTotalSize", total)
+        .body(body)
+        // Appends the last chunk, stores the file and restarts the device: never sent twice.
+        .idempotent(false);
+        self.file.path(op)
+    }
+}
+
+/// Sheets Database and Database (eyelock).
+impl Client {
+    /// The size in bytes of a database file (`GET database/size[/EyeLock...]`).
+    ///
+    /// The sheets' example, `{"size":44915712,"status":"""file":""}`, is not valid JSON (a
+    /// comma is missing); what is read is the answer a device sends,
+    /// `{"size": 44915712, "status": "", "file": ""}`, of which only `size` is used.
+    pub async fn database_size(&self, file: DatabaseFile) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Answer {
+            size: u64,
+        }
+        let op = Operation::<Answer>::new("ef45.database_size", Method::GET, "database/size");
+        Ok(self.engine.execute(file.path(op)).await?.size)
+    }
+
+    /// Downloads a database file whole (`GET database[/EyeLock...]`) and writes its bytes to
+    /// `sink`; returns the number of bytes written.
+    ///
+    /// The answer is `{"file": "<base64>", "size": n}`, tens of MB: it is decoded while it
+    /// arrives, never held whole (see [`JsonFieldDecoder`]), and the decoded length is checked
+    /// against `size`. An answer that is not that object, base64 that breaks off, or a length
+    /// other than `size` is an [`Error::Decode`] saying how many bytes were written and what
+    /// `size` said; `sink` then holds those bytes. `sink` is flushed, not shut down. The call's
+    /// timeout is [`DATABASE_TIMEOUT`] unless the client's options set one.
+    ///
+    /// ```no_run
+    /// # async fn demo(device: ef45_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use ef45_client::DatabaseFile;
+    /// let mut file = tokio::fs::File::create("ef45.db").await?;
+    /// let bytes = device.download_database(DatabaseFile::Main, &mut file).await?;
+    /// println!("{bytes} bytes");
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_database<W>(&self, file: DatabaseFile, sink: &mut W) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let op = Operation::with_decoder("ef45.database", Method::GET, "database", decode_unit);
+        let answer = self
+            .download_file(file.path(op).timeout(DATABASE_TIMEOUT), sink)
+            .await?;
+        Ok(answer.written)
+    }
+
+    /// Downloads a database file in parts (`GET database/partial/{index}[/EyeLock...]`, the
+    /// sheet's "Multipart Download", 10 MB parts) and writes them in order to `sink`; returns
+    /// the number of bytes written.
+    ///
+    /// Asks for index 0, 1, 2... until a part's `status` is `done` (index 0 answers `start`,
+    /// the others `continuous`). Each part is streamed and checked like
+    /// [`download_database`](Self::download_database), and `progress` is called after it. A
+    /// `start` after index 0, an unknown status, or a part that is neither the last nor holds
+    /// any byte (the walk would never end) is an [`Error::Decode`]. On failure, the parts
+    /// reported to `progress` were written whole; the failing part may be partly written.
+    pub async fn download_database_parts<W>(
+        &self,
+        file: DatabaseFile,
+        sink: &mut W,
+        mut progress: impl FnMut(PartProgress) + Send,
+    ) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let mut received = 0u64;
+        let mut part = 0usize;
+        loop {
+            let op = Operation::with_decoder(
+                "ef45.database_part",
+                Method::GET,
+                "database/partial",
+                decode_unit,
+            )
+            .segment("index", part);
+            let answer = self
+                .download_file(file.path(op).timeout(DATABASE_TIMEOUT), sink)
+                .await?;
+            received += answer.written;
+            let status = part_status(part, &answer)?;
+            let last = status == PartStatus::Done;
+            progress(PartProgress {
+                part,
+                part_bytes: answer.written,
+                received,
+                last,
+            });
+            if last {
+                return Ok(received);
+            }
+            if answer.written == 0 {
+                return Err(part_error(part, "holds no bytes and is not `done`"));
+            }
+            part += 1;
+        }
+    }
+
+    /// Uploads a database file of `total_len` bytes read from `source`: `database/start`,
+    /// units of base64 text through `database/continuous/{strSize}` and the last one through
+    /// `database/done/{strSize}/{strTotalSize}` (each with the file's `/EyeLock...` suffix),
+    /// where `strSize` is the unit's raw byte count and `strTotalSize` the file's, as the
+    /// sheets' examples (`786432`, `78643200`) show. Units are [`DEFAULT_UNIT_SIZE`] bytes.
+    ///
+    /// The sheet: after storing the file the device restarts. Its answers are not documented:
+    /// any 2xx is success. Memory, source checks, retries and errors are as for
+    /// [`upload_firmware`](Self::upload_firmware).
+    pub async fn upload_database(
+        &self,
+        file: DatabaseFile,
+        source: impl AsyncRead + Unpin + Send,
+        total_len: u64,
+        mut progress: impl FnMut(Progress) + Send,
+    ) -> Result<UploadReport, TransferError> {
+        let sequence = DatabaseSequence { file };
+        self.upload_units(
+            &sequence,
+            source,
+            total_len,
+            DEFAULT_UNIT_SIZE,
+            &mut progress,
+        )
+        .await
+    }
+
+    /// Streams one `{"file": "<base64>", "size": n}` answer into `sink`, decoded, and checks
+    /// the length against `size`.
+    async fn download_file<W>(&self, op: Operation<()>, sink: &mut W) -> Result<FileAnswer>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let name = op.name();
+        let mut decoder = JsonFieldDecoder::new("file", sink);
+        let streamed = self.engine.download(op, &mut decoder).await;
+        let finished = match streamed {
+            Ok(_) => decoder.finish().await.map_err(|e| Error::writer(name, e)),
+            Err(error) => Err(error),
+        };
+        if let Some(failure) = decoder.error() {
+            return Err(answer_error(name, failure, &decoder));
+        }
+        let written = finished?;
+        let size = decoder.member("size").and_then(as_count);
+        match size {
+            Some(size) if size == written => Ok(FileAnswer {
+                written,
+                status: decoder
+                    .member("status")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            }),
+            Some(size) => Err(decode_error(
+                name,
+                format!("decoded {written} bytes, but `size` says {size}"),
+            )),
+            None => Err(decode_error(
+                name,
+                format!("no `size` to check the {written} decoded bytes against"),
+            )),
+        }
+    }
+}
+
+/// The sheets type `size` as an int; a number in a string is read too.
+fn as_count(value: &Value) -> Option<u64> {
+    value
+        .as_u64()
+        .or_else(|| value.as_str()?.trim().parse().ok())
+}
+
+fn decode_error(operation: &'static str, message: String) -> Error {
+    DecodeError::new(operation, message)
+        .with_status(StatusCode::OK)
+        .into()
+}
+
+/// The answer was not the documented object. An answer without `file` but with the device's
+/// error fields (`status_code`, `reason_phrase`; notes.md) is the device refusing under a
+/// success status: an [`Error::Api`] with its code and text. Anything else is an
+/// [`Error::Decode`] at path `file` saying what is known (the bytes decoded, all written, and
+/// `size` if it came before the failure).
+fn answer_error<W>(
+    operation: &'static str,
+    failure: &JsonFieldError,
+    decoder: &JsonFieldDecoder<W>,
+) -> Error {
+    let text = |name: &str| {
+        decoder.member(name).map(|v| match v {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+    };
+    let (code, reason) = (text("status_code"), text("reason_phrase"));
+    if failure.kind() == JsonFieldErrorKind::Missing && (code.is_some() || reason.is_some()) {
+        let mut api = ApiError::new(operation, StatusCode::OK);
+        api.code = code;
+        api.message = reason;
+        return api.into();
+    }
+    let size = match decoder.member("size").and_then(as_count) {
+        Some(size) => format!("`size` says {size}"),
+        None => "no `size` read".to_owned(),
+    };
+    // The decoded bytes the failure counts were all handed to the writer: the decoder passes
+    // each piece on before it reads the next.
+    let error = DecodeError::new(operation, format!("{failure}; {size}"))
+        .with_status(StatusCode::OK)
+        .with_path("file");
+    error.into()
+}
+
+fn part_status(part: usize, answer: &FileAnswer) -> Result<PartStatus> {
+    let Some(text) = answer.status.as_deref() else {
+        return Err(part_error(part, "has no `status`"));
+    };
+    match PartStatus::parse(text) {
+        Some(PartStatus::Start) if part > 0 => Err(part_error(
+            part,
+            "says `start` again: the device restarted the transfer",
+        )),
+        Some(status) => Ok(status),
+        None => Err(part_error(
+            part,
+            "has a `status` other than start, continuous or done",
+        )),
+    }
+}
+
+fn part_error(part: usize, what: &str) -> Error {
+    decode_error("ef45.database_part", format!("part {part} {what}"))
+}

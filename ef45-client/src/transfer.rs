@@ -1,0 +1,323 @@
+//! What the chunked uploads (sheets Firmware and Database) share: a start call, then units read
+//! from a source into one reused buffer and sent as base64 text, the last one to a `done` call;
+//! progress after each unit, and an error that says where the upload stopped.
+
+use std::fmt;
+
+use biometric_core::{Body, Error, Operation};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::client::Client;
+use crate::database::DatabaseFile;
+
+/// The default unit: 786 432 raw bytes (768 KiB), which is 1 MiB of base64 text. The Firmware
+/// sheet says "about 1MB in total per each unit"; the Database sheet's own example sends
+/// `continuous/786432`.
+pub const DEFAULT_UNIT_SIZE: usize = 786_432;
+
+/// The content type of a unit. The sheets say units are "encoded with Base64" and document
+/// nothing more: each unit's body is its base64 text (standard alphabet, padded), sent as
+/// `text/plain` without a JSON wrapper (the reading the simulator implements too).
+pub(crate) const UNIT_CONTENT_TYPE: &str = "text/plain";
+
+/// Where an upload is, reported after every unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Source bytes sent and acknowledged so far.
+    pub sent: u64,
+    /// Source bytes in all.
+    pub total: u64,
+    /// The index (from 0) of the unit just acknowledged.
+    pub unit: usize,
+    /// The number of units in all.
+    pub units: usize,
+}
+
+/// A finished upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UploadReport {
+    /// Source bytes sent.
+    pub bytes: u64,
+    /// Units sent (the last one through the `done` call).
+    pub units: usize,
+}
+
+/// Which upload failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Transfer {
+    /// A firmware image (`update/...`).
+    Firmware,
+    /// A database file (`database/...`).
+    Database(DatabaseFile),
+}
+
+/// Which step of an upload failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransferStage {
+    /// The arguments were refused before any I/O, or the start call failed.
+    Start,
+    /// A unit before the last (`continuous`).
+    Continuous,
+    /// The last unit (`done`), or the device's answer to it.
+    Done,
+    /// The source could not be read, or holds fewer or more bytes than announced. The unit was
+    /// not sent.
+    Source,
+}
+
+/// An upload that stopped: which step and unit, where in the source, and whether sending that
+/// unit again is safe. The cause is [`source`](Self::source) (also as
+/// [`std::error::Error::source`]).
+///
+/// The device documents no way to resume an upload. When `resend_safe` is false the unit may
+/// have reached the device, which then holds an unknown part of the upload: start again from the
+/// beginning (the start call discards an incomplete upload, as the Firmware sheet says of
+/// `update/start`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TransferError {
+    /// The upload.
+    pub transfer: Transfer,
+    /// The step that failed.
+    pub stage: TransferStage,
+    /// The index (from 0) of the unit being read or sent (0 for the start call).
+    pub unit: usize,
+    /// The number of units in all (0 when the arguments were refused).
+    pub units: usize,
+    /// The source offset of the unit's first byte.
+    pub offset: u64,
+    /// True only when the unit certainly did not reach the device ([`Error::is_unsent`]: refused
+    /// before any I/O, or the connection could not be made), so the device holds exactly the
+    /// units before it.
+    pub resend_safe: bool,
+    /// What failed.
+    pub source: Error,
+}
+
+impl fmt::Display for Transfer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Transfer::Firmware => f.write_str("firmware"),
+            Transfer::Database(file) => write!(f, "{file} database"),
+        }
+    }
+}
+
+impl fmt::Display for TransferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let step = match self.stage {
+            TransferStage::Start => "at its start",
+            TransferStage::Continuous => "sending",
+            TransferStage::Done => "sending the last",
+            TransferStage::Source => "reading the source for",
+        };
+        write!(f, "{} upload failed {step}", self.transfer)?;
+        if self.stage != TransferStage::Start {
+            write!(
+                f,
+                " unit index {} of {} units (source offset {})",
+                self.unit, self.units, self.offset
+            )?;
+        }
+        if self.resend_safe {
+            f.write_str(": it certainly did not reach the device, so sending it again is safe")
+        } else {
+            f.write_str(
+                ": it may have reached the device, which documents no resume; \
+                 upload again from the start",
+            )
+        }
+    }
+}
+
+impl std::error::Error for TransferError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// The calls of one upload sequence.
+pub(crate) trait UnitSequence {
+    /// Which upload it is, for errors.
+    fn transfer(&self) -> Transfer;
+    /// The call that opens the upload.
+    fn start(&self) -> Operation<()>;
+    /// A unit before the last, `len` raw bytes encoded in `body`.
+    fn continuous(&self, len: usize, body: Body) -> Operation<()>;
+    /// The last unit, `len` raw bytes of `total`.
+    fn done(&self, len: usize, total: u64, body: Body) -> Operation<()>;
+}
+
+/// The number of units, or why the arguments are refused (before any I/O). A unit size that is
+/// a multiple of 3 encodes to base64 without padding, so the units' texts joined are the base64
+/// text of the whole source.
+pub(crate) fn plan(total: u64, unit_size: usize) -> Result<usize, Error> {
+    if total == 0 {
+        return Err(Error::invalid("total_len", "must be at least 1 byte"));
+    }
+    if unit_size == 0 || !unit_size.is_multiple_of(3) {
+        return Err(Error::invalid(
+            "unit_size",
+            "must be a positive multiple of 3 (units then join into one base64 text)",
+        ));
+    }
+    usize::try_from(total.div_ceil(unit_size as u64))
+        .map_err(|_| Error::invalid("total_len", "needs more units than this platform counts"))
+}
+
+/// One upload in progress: the arguments every step needs to report a failure.
+struct Run<'a, S> {
+    sequence: &'a S,
+    total: u64,
+    units: usize,
+}
+
+impl<S: UnitSequence> Run<'_, S> {
+    fn error(
+        &self,
+        stage: TransferStage,
+        unit: usize,
+        offset: u64,
+        source: Error,
+    ) -> TransferError {
+        TransferError {
+            transfer: self.sequence.transfer(),
+            stage,
+            unit,
+            units: self.units,
+            offset,
+            resend_safe: source.is_unsent(),
+            source,
+        }
+    }
+}
+
+impl Client {
+    /// Runs `sequence`: its start call, then `total` bytes of `source` in units of `unit_size`
+    /// (all but the last through `continuous`, the last through `done`), calling `progress`
+    /// after each. Holds one unit and its base64 text at a time.
+    ///
+    /// Units are never sent twice once they may have reached the device: their operations are
+    /// not idempotent, so the engine retries one only when the connection could not be made.
+    pub(crate) async fn upload_units<S, R>(
+        &self,
+        sequence: &S,
+        mut source: R,
+        total: u64,
+        unit_size: usize,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<UploadReport, TransferError>
+    where
+        S: UnitSequence + Sync,
+        R: AsyncRead + Unpin + Send,
+    {
+        let units = plan(total, unit_size).map_err(|e| {
+            Run {
+                sequence,
+                total,
+                units: 0,
+            }
+            .error(TransferStage::Start, 0, 0, e)
+        })?;
+        let run = Run {
+            sequence,
+            total,
+            units,
+        };
+        self.engine
+            .execute(sequence.start())
+            .await
+            .map_err(|e| run.error(TransferStage::Start, 0, 0, e))?;
+        let mut buffer = vec![0u8; usize::try_from(total).map_or(unit_size, |t| t.min(unit_size))];
+        for unit in 0..units {
+            let offset = unit as u64 * unit_size as u64;
+            let len = (total - offset).min(unit_size as u64) as usize;
+            let last = unit + 1 == units;
+            let raw = &mut buffer[..len];
+            read_unit(&mut source, raw, offset, run.total, last)
+                .await
+                .map_err(|e| run.error(TransferStage::Source, unit, offset, e))?;
+            let body = Body::bytes(UNIT_CONTENT_TYPE, biometric_core::base64::encode(raw));
+            let (stage, op) = if last {
+                (TransferStage::Done, sequence.done(len, total, body))
+            } else {
+                (TransferStage::Continuous, sequence.continuous(len, body))
+            };
+            self.engine
+                .execute(op)
+                .await
+                .map_err(|e| run.error(stage, unit, offset, e))?;
+            progress(Progress {
+                sent: offset + len as u64,
+                total,
+                unit,
+                units,
+            });
+        }
+        Ok(UploadReport {
+            bytes: total,
+            units,
+        })
+    }
+}
+
+/// Fills `unit` from `source`; after the last unit, checks that the source has ended. A source
+/// shorter or longer than announced is refused before the unit is sent (never truncated).
+async fn read_unit<R: AsyncRead + Unpin>(
+    source: &mut R,
+    unit: &mut [u8],
+    offset: u64,
+    total: u64,
+    last: bool,
+) -> Result<(), Error> {
+    let unreadable = |e: std::io::Error| Error::invalid("source", format!("cannot be read: {e}"));
+    let mut filled = 0;
+    while filled < unit.len() {
+        match source.read(&mut unit[filled..]).await.map_err(unreadable)? {
+            0 => {
+                return Err(Error::invalid(
+                    "source",
+                    format!(
+                        "ended after {} bytes, but total_len is {total}",
+                        offset + filled as u64
+                    ),
+                ));
+            }
+            n => filled += n,
+        }
+    }
+    if last && source.read(&mut [0u8; 1]).await.map_err(unreadable)? > 0 {
+        return Err(Error::invalid(
+            "source",
+            format!("holds more than total_len ({total} bytes)"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_refuses_what_cannot_be_sent_and_counts_units() {
+        assert_eq!(plan(1, 3).unwrap(), 1);
+        assert_eq!(plan(3, 3).unwrap(), 1);
+        assert_eq!(plan(4, 3).unwrap(), 2);
+        assert_eq!(
+            plan(256 * 1024 * 1024, DEFAULT_UNIT_SIZE).unwrap(),
+            342,
+            "256 MiB in 768 KiB units"
+        );
+        for (total, unit) in [(0, 3), (10, 0), (10, 4), (10, 786_433)] {
+            let err = plan(total, unit).unwrap_err();
+            assert!(err.is_unsent(), "{err}");
+        }
+        assert_eq!(DEFAULT_UNIT_SIZE % 3, 0);
+        assert_eq!(DEFAULT_UNIT_SIZE / 3 * 4, 1024 * 1024, "1 MiB of base64");
+    }
+}
