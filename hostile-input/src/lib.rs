@@ -16,6 +16,21 @@ pub mod edge;
 pub mod mutate;
 pub mod server;
 
+use proptest::test_runner::{Config, FileFailurePersistence};
+
 /// The case count of every hostile proptest: enough variety per run, and a whole-workspace test
 /// run on two cores stays fast.
 pub const CASES: u32 = 128;
+
+/// The configuration of every hostile proptest: [`CASES`] cases, and the seeds of failures
+/// found kept beside the test file (`tests/hostile.proptest-regressions`, committed), so that
+/// they run first from then on. (proptest's default place needs a `lib.rs` above the test file,
+/// which an integration test does not have.)
+pub fn config() -> Config {
+    Config {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..Config::with_cases(CASES)
+    }
+}
