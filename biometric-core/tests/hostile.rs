@@ -11,8 +11,8 @@ use biometric_core::base64::{Base64Writer, StreamDecoder};
 use biometric_core::redact::{PREVIEW_CHARS, body_preview, scrub_text};
 use biometric_core::{
     Body, Bytes, Engine, Error, HeaderMap, Image, ImageFormat, MB, Method, Operation, Part,
-    RawResponse, RetryPolicy, SizeLimit, StatusCode, StreamBody, Template, TransportKind,
-    decode_unit, default_error_parser,
+    RawResponse, RetryPolicy, SizeLimit, StatusCode, StreamBody, Template, TextLimit,
+    TransportKind, decode_unit, default_error_parser,
 };
 use hostile_input::server::{Answer, Harness, assert_nothing_sent, silent_server};
 use hostile_input::{check, edge, mutate};
@@ -526,4 +526,33 @@ async fn a_file_name_with_a_line_break_is_refused_before_any_io() {
     let rule = check::refused(engine.execute(op).await, "imagen.file_name");
     assert_eq!(rule, "must not contain control characters");
     assert_nothing_sent(&server).await;
+}
+
+proptest! {
+    #![proptest_config(hostile_input::config())]
+
+    #[test]
+    fn a_text_limit_refuses_any_control_character_naming_the_field(
+        text in edge::text_with_control(),
+    ) {
+        let rule = check::refused(TextLimit::at_most(64).check("name", &text), "name");
+        prop_assert!(rule.contains("control characters") || rule.contains("blank"), "{rule}");
+    }
+}
+
+#[test]
+fn a_text_limit_refuses_blank_and_huge_text() {
+    let limit = TextLimit::at_most(1024);
+    for blank in edge::BLANK_TEXTS {
+        assert_eq!(
+            check::refused(limit.check("name", blank), "name"),
+            "must not be empty or blank"
+        );
+    }
+    assert_eq!(
+        check::refused(limit.check("name", &edge::huge_text()), "name"),
+        "must be at most 1024 characters (found 1000000)"
+    );
+    // Characters, not bytes: 1024 two-byte characters fit.
+    assert!(limit.check("name", &"é".repeat(1024)).is_ok());
 }
