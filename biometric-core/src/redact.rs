@@ -150,9 +150,16 @@ pub fn text_preview(text: &str) -> String {
     truncate(scrub_text(text), text.len())
 }
 
-/// `text` cut at [`PREVIEW_CHARS`] characters, otherwise as is (a JSON path: its keys are
-/// names, and scrubbing would hide `data.api_response.liveness`).
-pub(crate) fn cut(text: &str) -> String {
+/// `text` cut at [`PREVIEW_CHARS`] characters with the full size noted, otherwise as is: for
+/// names that are not secret but may be long (a JSON path, whose keys scrubbing would hide,
+/// as in `data.api_response.liveness`; a request path).
+///
+/// ```
+/// use biometric_core::redact::cut;
+/// assert_eq!(cut("data.api_response.liveness"), "data.api_response.liveness");
+/// assert!(cut(&"a/".repeat(500)).ends_with("… (1000 bytes in all)"));
+/// ```
+pub fn cut(text: &str) -> String {
     truncate(text.to_owned(), text.len())
 }
 
