@@ -22,15 +22,30 @@ use proptest::test_runner::{Config, FileFailurePersistence};
 /// run on two cores stays fast.
 pub const CASES: u32 = 128;
 
-/// The configuration of every hostile proptest: [`CASES`] cases, and the seeds of failures
-/// found kept beside the test file (`tests/hostile.proptest-regressions`, committed), so that
-/// they run first from then on. (proptest's default place needs a `lib.rs` above the test file,
-/// which an integration test does not have.)
+/// The configuration of every hostile proptest: [`CASES`] cases (or `HOSTILE_CASES` from the
+/// environment, for a deeper run by hand), and the seeds of failures found kept beside the test
+/// file (`tests/hostile.proptest-regressions`, committed), so that they run first from then on.
+/// (proptest's default place needs a `lib.rs` above the test file, which an integration test
+/// does not have.)
 pub fn config() -> Config {
+    let cases = std::env::var("HOSTILE_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(CASES);
     Config {
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
             "proptest-regressions",
         ))),
-        ..Config::with_cases(CASES)
+        ..Config::with_cases(cases)
+    }
+}
+
+/// [`config`] with half the cases, for the suites whose every case costs more (a new client and
+/// its login, a recorded request to parse).
+pub fn light_config() -> Config {
+    let config = config();
+    Config {
+        cases: (config.cases / 2).max(1),
+        ..config
     }
 }
