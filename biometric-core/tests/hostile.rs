@@ -315,7 +315,7 @@ thread_local! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..hostile_input::config() })]
+    #![proptest_config(hostile_input::light_config())]
 
     /// Multipart values are the caller's (a citizen id, an image): whatever they hold (CRLF, a
     /// `--` line, quotes), each arrives as exactly one part with its bytes intact; a file name
