@@ -5,8 +5,8 @@ use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use biometric_core::{
-    Auth, AuthRequest, Body, Credentials, Error, ExposeSecret, Method, Operation, Result,
-    SecretString, StatusCode, Transport,
+    Auth, AuthRequest, Body, Credentials, Error, ExposeSecret, Method, Operation, RawResponse,
+    Result, SecretString, StatusCode, Transport,
 };
 use serde::Deserialize;
 
@@ -73,17 +73,43 @@ struct RefreshAnswer {
     refresh: Option<String>,
 }
 
+/// An access token travels in the `Authorization` header: one that cannot (a line break, a
+/// byte above 0x7F) is an answer the client does not understand, refused when it arrives
+/// rather than at the next call as if the caller had sent something wrong.
+fn check_access(raw: &RawResponse, access: &str) -> Result<()> {
+    if access.is_empty() || !access.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(raw.decode_error(
+            Some("access".to_owned()),
+            "the access token is empty or not visible ASCII (it travels in a header)",
+        ));
+    }
+    Ok(())
+}
+
+fn decode_login(raw: RawResponse) -> Result<LoginAnswer> {
+    let answer: LoginAnswer = raw.json()?;
+    check_access(&raw, &answer.access)?;
+    Ok(answer)
+}
+
+fn decode_refresh(raw: RawResponse) -> Result<RefreshAnswer> {
+    let answer: RefreshAnswer = raw.json()?;
+    check_access(&raw, &answer.access)?;
+    Ok(answer)
+}
+
 impl TokenAuth {
     async fn login(&self, transport: &Transport) -> Result<TokenPair> {
-        let op = Operation::<LoginAnswer>::new("apptenticate.token", Method::POST, TOKEN_PATH)
-            .unauthenticated()
-            .body(Body::Form(vec![
-                ("username".into(), self.credentials.login().to_owned()),
-                (
-                    "password".into(),
-                    self.credentials.password().expose_secret().to_owned(),
-                ),
-            ]));
+        let op =
+            Operation::with_decoder("apptenticate.token", Method::POST, TOKEN_PATH, decode_login)
+                .unauthenticated()
+                .body(Body::Form(vec![
+                    ("username".into(), self.credentials.login().to_owned()),
+                    (
+                        "password".into(),
+                        self.credentials.password().expose_secret().to_owned(),
+                    ),
+                ]));
         let answer = transport
             .send(&op)
             .await
@@ -97,10 +123,11 @@ impl TokenAuth {
         transport: &Transport,
         previous: &TokenPair,
     ) -> Result<Option<TokenPair>> {
-        let op = Operation::<RefreshAnswer>::new(
+        let op = Operation::with_decoder(
             "apptenticate.token_refresh",
             Method::POST,
             REFRESH_PATH,
+            decode_refresh,
         )
         .unauthenticated()
         .body(Body::Form(vec![(
@@ -144,7 +171,7 @@ fn refused(what: &'static str, err: Error) -> Error {
             let message = match &api.message {
                 Some(detail) => format!(
                     "the {what} was refused: {}",
-                    biometric_core::redact::scrub_text(detail)
+                    biometric_core::redact::text_preview(detail)
                 ),
                 None => format!("the {what} was refused with status {}", api.status),
             };
@@ -163,19 +190,27 @@ fn refused(what: &'static str, err: Error) -> Error {
 /// - A JWT with `exp` only: until `exp` by our clock; when that has already passed (a clock
 ///   difference), as an opaque token.
 /// - Anything else: `lifetime` (the configured one) from `now`.
+///
+/// Times beyond what the platform's clock can hold (a service's `exp` of `1e300`, a caller's
+/// `Duration::MAX`) do not overflow: such a token is renewed in a century.
 fn renew_time(access: &str, lifetime: Duration, now: SystemTime) -> SystemTime {
     let lifetime = match jwt_times(access) {
         Some((exp, Some(iat))) => exp.saturating_sub(iat),
-        Some((exp, None)) => (UNIX_EPOCH + exp)
-            .duration_since(now)
-            .ok()
+        Some((exp, None)) => UNIX_EPOCH
+            .checked_add(exp)
+            .and_then(|end| end.duration_since(now).ok())
             .filter(|left| !left.is_zero())
             .unwrap_or(lifetime),
         None => lifetime,
     };
     let margin = (lifetime / 5).min(MAX_REFRESH_MARGIN);
-    now + (lifetime - margin)
+    now.checked_add(lifetime - margin)
+        .or_else(|| now.checked_add(A_CENTURY))
+        .unwrap_or(now)
 }
+
+/// The farthest renewal time used when a lifetime does not fit the platform's clock.
+const A_CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 /// `exp` and `iat` of a JWT, read without checking its signature (the service checks it; the
 /// client only wants to know when to refresh). `None` for anything that is not a JWT with a
@@ -194,7 +229,8 @@ fn jwt_times(token: &str) -> Option<(Duration, Option<Duration>)> {
     }
     let bytes = decode_base64url(payload)?;
     let claims: Claims = serde_json::from_slice(&bytes).ok()?;
-    let seconds = |v: f64| (v.is_finite() && v >= 0.0).then(|| Duration::from_secs_f64(v));
+    // `try_`: a service's `exp` of 1e300 must not panic `Duration::from_secs_f64`.
+    let seconds = |v: f64| Duration::try_from_secs_f64(v).ok();
     Some((seconds(claims.exp)?, claims.iat.and_then(seconds)))
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use biometric_core::{
     Body, Credentials, Engine, Error, ExposeSecret, HttpConfig, Image, ImageFormat, MB, Method,
-    Operation, Part, RequestOptions, Result, SecretString, SizeLimit,
+    Operation, Part, RequestOptions, Result, SecretString, SizeLimit, TextLimit,
 };
 
 use crate::auth::{DEFAULT_ACCESS_TOKEN_LIFETIME, TokenAuth};
@@ -13,6 +13,18 @@ use crate::models::{BiometricCheck, Device, DocumentType, IdentityCheck, Livenes
 
 /// The largest image the service accepts: 2 MB (read as 2 000 000 bytes).
 pub const MAX_IMAGE_BYTES: SizeLimit = SizeLimit::at_most(2 * MB);
+
+/// The most characters in a username, a citizen id (`cedula`, `citizen_id`) or the configured
+/// check path.
+///
+/// Apptenticate documents no length for any of them. This SDK refuses more than 1024
+/// characters (and control characters, and blank values) because a longer one is almost
+/// certainly a mistake: a citizen id is a short number, and the path goes into the URL, which
+/// servers commonly refuse beyond a few kilobytes.
+pub const MAX_TEXT_CHARS: usize = 1024;
+
+/// Usernames, citizen ids and the check path: see [`MAX_TEXT_CHARS`].
+const TEXT: TextLimit = TextLimit::at_most(MAX_TEXT_CHARS);
 
 /// The v3 nationals check.
 const NATIONALS_V3: &str = "api/v3/biometrics/nationals/";
@@ -103,6 +115,8 @@ impl Client {
 
 impl ClientBuilder {
     /// The account's username and password (required), sent as form fields to `api/token/`.
+    /// [`build`](Self::build) refuses a blank username, one with a control character or longer
+    /// than [`MAX_TEXT_CHARS`]; the password is sent as given.
     pub fn credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
         self.credentials = Some(Credentials::new(username, password));
         self
@@ -116,7 +130,8 @@ impl ClientBuilder {
     /// The path is sent as written, a trailing slash included (`contract/biometria/`); a leading
     /// slash is dropped, as the path is relative to the base URL. [`build`](Self::build) refuses
     /// with [`Error::InvalidRequest`] an empty path, an empty (`a//b`), `.` or `..` segment, a
-    /// scheme, query or fragment (`?`, `#`), `%`, `\`, spaces and control characters.
+    /// scheme, query or fragment (`?`, `#`), `%`, `\`, spaces and control characters, and a
+    /// path longer than [`MAX_TEXT_CHARS`].
     pub fn biometric_check_path(mut self, path: impl Into<String>) -> Self {
         self.biometric_check_path = Some(path.into());
         self
@@ -157,6 +172,7 @@ impl ClientBuilder {
         if credentials.login().is_empty() {
             return Err(Error::invalid("username", "must not be empty"));
         }
+        TEXT.check("username", credentials.login())?;
         if self.lifetime.is_zero() {
             return Err(Error::invalid("access_token_lifetime", "must be positive"));
         }
@@ -202,6 +218,7 @@ fn check_path(path: &str) -> Result<CheckPath> {
             "must not contain spaces or control characters",
         ));
     }
+    TEXT.check(CHECK_PATH_FIELD, relative)?;
     let (body, trailing_slash) = match relative.strip_suffix('/') {
         Some(body) => (body, true),
         None => (relative, false),
@@ -247,13 +264,9 @@ fn jpeg_part(field: &'static str, file_name: &'static str, image: &Image) -> Res
     ))
 }
 
+/// A citizen id: not blank, no control character, at most [`MAX_TEXT_CHARS`] characters.
 fn text_field(field: &'static str, value: &str) -> Result<String> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(Error::invalid(field, "must not contain control characters"));
-    }
+    TEXT.check(field, value)?;
     Ok(value.to_owned())
 }
 
@@ -300,7 +313,8 @@ impl Client {
     /// example sends.
     ///
     /// The image is checked before sending: not a JPEG (by its magic bytes) or over 2 MB gives
-    /// [`Error::InvalidRequest`] with the size found.
+    /// [`Error::InvalidRequest`] with the size found; so is the `cedula`: not blank, no control
+    /// character, at most [`MAX_TEXT_CHARS`] characters.
     pub fn check_citizen(
         &self,
         cedula: impl Into<String>,

@@ -8,7 +8,7 @@ mod models;
 pub use auth::DEFAULT_ACCESS_TOKEN_LIFETIME;
 pub use client::{
     CitizenCheckRequest, Client, ClientBuilder, ForeignersRequest, LivenessRequest,
-    MAX_IMAGE_BYTES, NationalsRequest,
+    MAX_IMAGE_BYTES, MAX_TEXT_CHARS, NationalsRequest,
 };
 pub use models::{
     ApiResponse, BiometricCheck, Device, DocumentType, IdentityCheck, LIVENESS_REJECTION_THRESHOLD,

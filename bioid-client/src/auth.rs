@@ -94,14 +94,15 @@ impl JwtSigner {
     }
 
     fn sign(&self, now: i64) -> Result<BearerToken> {
-        let lifetime = self.lifetime.as_secs() as i64;
+        // Saturating: a caller's `Duration::MAX` lifetime must not overflow (and panic).
+        let lifetime = i64::try_from(self.lifetime.as_secs()).unwrap_or(i64::MAX);
         let claims = Claims {
             sub: &self.client_id,
             iss: &self.client_id,
             aud: "BWS",
             iat: now,
             nbf: now,
-            exp: now + lifetime,
+            exp: now.saturating_add(lifetime),
         };
         let header = jsonwebtoken::Header::new(self.algorithm.to_jsonwebtoken());
         let key = jsonwebtoken::EncodingKey::from_secret(self.key.expose_secret());
@@ -111,7 +112,7 @@ impl JwtSigner {
         let margin = (lifetime / 5).clamp(2, 30);
         Ok(BearerToken {
             value: SecretString::from(token),
-            renew_at: Some(now + lifetime - margin),
+            renew_at: Some(now.saturating_add(lifetime - margin)),
         })
     }
 }

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use biometric_core::{
     Bytes, Engine, Error, HeaderValue, HttpConfig, Image, MB, Method, Operation, RawResponse,
-    RequestOptions, Result, RetryPolicy, SecretString, SizeLimit, StatusCode, header::HeaderName,
+    RequestOptions, Result, RetryPolicy, SecretString, SizeLimit, StatusCode, TextLimit,
+    header::HeaderName,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -18,6 +19,16 @@ pub const MAX_REQUEST_BYTES: SizeLimit = SizeLimit::at_most(50 * MB);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The timeout of a search: BWS gives a search up to 10 minutes.
 pub const SEARCH_TIMEOUT: Duration = Duration::from_secs(11 * 60);
+/// The most characters in a tag, a `Reference-Number` or a client id.
+///
+/// BWS documents no length for any of them. This SDK refuses more than 1024 characters (and any
+/// control character, and a blank value) because a longer one is almost certainly a mistake,
+/// and tags travel in the URL of a class count and a reference number in a header, where
+/// servers commonly refuse requests of more than a few kilobytes.
+pub const MAX_TEXT_CHARS: usize = 1024;
+
+/// Tags, reference numbers and client ids: see [`MAX_TEXT_CHARS`].
+const TEXT: TextLimit = TextLimit::at_most(MAX_TEXT_CHARS);
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -123,11 +134,16 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let auth = match (self.credentials, self.token) {
             (Some((id, key)), None) => {
+                TEXT.check("client_id", &id)?;
                 BwsAuth::Signed(JwtSigner::new(id, &key, self.algorithm, self.lifetime)?)
             }
             (None, Some(token))
                 if !biometric_core::ExposeSecret::expose_secret(&token).is_empty() =>
             {
+                // Checked here, not at the first call: the token travels in a header.
+                biometric_core::sensitive_header("Bearer ", &token).map_err(|_| {
+                    Error::invalid("bearer_token", "must be visible ASCII (it is a header)")
+                })?;
                 BwsAuth::Ready(token)
             }
             (None, Some(_)) => return Err(Error::invalid("bearer_token", "must not be empty")),
@@ -241,9 +257,22 @@ impl<T> Request<T> {
     }
 
     /// Sends a `Reference-Number` header: stored in BWS bookkeeping and echoed in the response.
+    ///
+    /// It travels in a header, so it must be visible ASCII (spaces allowed), not blank, and at
+    /// most [`MAX_TEXT_CHARS`] characters; otherwise `send` fails with [`Error::InvalidRequest`]
+    /// before anything is sent.
     pub fn reference_number(mut self, reference: impl AsRef<str>) -> Self {
+        let reference = reference.as_ref();
         self.operation = self.operation.and_then(|op| {
-            let value = HeaderValue::from_str(reference.as_ref())
+            TEXT.check("reference_number", reference)?;
+            // `HeaderValue` takes bytes above 0x7F too; a header should be ASCII (RFC 9110).
+            if !reference.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+                return Err(Error::invalid(
+                    "reference_number",
+                    "must be visible ASCII (it is a header)",
+                ));
+            }
+            let value = HeaderValue::from_str(reference)
                 .map_err(|_| Error::invalid("reference_number", "must be visible ASCII"))?;
             Ok(op.header(HeaderName::from_static("reference-number"), value))
         });
@@ -382,6 +411,49 @@ fn json_post<T: DeserializeOwned>(
     Ok(op)
 }
 
+/// A zero-byte image would be sent as `""`: refused before sending instead. BWS documents no
+/// image format, so nothing else about the bytes is checked here.
+fn require_image(field: impl Into<std::borrow::Cow<'static, str>>, image: &Image) -> Result<()> {
+    if image.is_empty() {
+        return Err(Error::invalid(
+            field,
+            "must not be empty (a zero-byte image)",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses images whose base64 alone exceeds the 50 MB request limit before the body is built:
+/// a 100 MB image would otherwise be encoded and serialized (some 270 MB) only to be refused.
+fn check_image_bytes<'a>(images: impl IntoIterator<Item = &'a Image>) -> Result<()> {
+    let base64: u64 = images
+        .into_iter()
+        .map(|image| (image.len() as u64).div_ceil(3) * 4)
+        .sum();
+    if MAX_REQUEST_BYTES.allows(base64) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "request body",
+        format!("must be at most 50 MB (its images alone are {base64} bytes as base64)"),
+    ))
+}
+
+/// Each image not empty, each tag checked ([`MAX_TEXT_CHARS`]); fields named `field[i]` and
+/// `field[i].tags`.
+fn check_enroll_images(field: &str, images: &[EnrollImage]) -> Result<()> {
+    for (i, image) in images.iter().enumerate() {
+        require_image(format!("{field}[{i}]"), &image.image)?;
+        check_tags(format!("{field}[{i}].tags"), &image.tags)?;
+    }
+    check_image_bytes(images.iter().map(|image| &image.image))
+}
+
+fn check_tags(field: String, tags: &[String]) -> Result<()> {
+    tags.iter()
+        .try_for_each(|tag| TEXT.check(field.clone(), tag))
+}
+
 fn require_images(
     field: &'static str,
     count: usize,
@@ -500,21 +572,25 @@ impl Client {
     {
         let images: Vec<EnrollImage> = images.into_iter().map(Into::into).collect();
         let body: Vec<ImageData<'_>> = images.iter().map(ImageData::from).collect();
-        Request::new(
-            self,
+        let op = check_enroll_images("images", &images).and_then(|()| {
             json_post("bioid.enroll", "api/face/v1/enroll", &body)
-                .map(|op| op.segment("class_id", class_id)),
-        )
+                .map(|op| op.segment("class_id", class_id))
+        });
+        Request::new(self, op)
     }
 
     /// Verifies that the face on `image` belongs to `class_id`.
     pub fn verify(&self, class_id: ClassId, image: Image) -> Request<Verification> {
-        let op = json_post(
-            "bioid.verify",
-            "api/face/v1/verify",
-            &ImageData::from(&image),
-        )
-        .map(|op| op.segment("class_id", class_id).idempotent(true));
+        let op = require_image("image", &image)
+            .and_then(|()| check_image_bytes([&image]))
+            .and_then(|()| {
+                json_post(
+                    "bioid.verify",
+                    "api/face/v1/verify",
+                    &ImageData::from(&image),
+                )
+                .map(|op| op.segment("class_id", class_id).idempotent(true))
+            });
         Request::new(self, op)
     }
 
@@ -527,15 +603,18 @@ impl Client {
             tags: &'a [String],
             top_matches: bool,
         }
-        let op = require_images("images", query.images.len(), 1..=usize::MAX).and_then(|()| {
-            let wire = Wire {
-                images: query.images.iter().map(ImageData::from).collect(),
-                tags: &query.tags,
-                top_matches: query.top_matches,
-            };
-            json_post("bioid.search", "api/face/v1/search", &wire)
-                .map(|op| op.idempotent(true).timeout(SEARCH_TIMEOUT))
-        });
+        let op = require_images("images", query.images.len(), 1..=usize::MAX)
+            .and_then(|()| check_enroll_images("images", &query.images))
+            .and_then(|()| check_tags("tags".to_owned(), &query.tags))
+            .and_then(|()| {
+                let wire = Wire {
+                    images: query.images.iter().map(ImageData::from).collect(),
+                    tags: &query.tags,
+                    top_matches: query.top_matches,
+                };
+                json_post("bioid.search", "api/face/v1/search", &wire)
+                    .map(|op| op.idempotent(true).timeout(SEARCH_TIMEOUT))
+            });
         Request::new(self, op)
     }
 
@@ -547,17 +626,19 @@ impl Client {
     {
         let tags: Vec<String> = tags.into_iter().map(Into::into).collect();
         // Replacing the tag set with the same set twice leaves the same tags: idempotent.
-        let op = Operation::with_decoder(
-            "bioid.set_template_tags",
-            Method::PUT,
-            "api/face/v1/template",
-            decode_template_done,
-        )
-        .segment("class_id", class_id)
-        .literal("tags")
-        .idempotent(true)
-        .accept_status(StatusCode::NOT_FOUND)
-        .json_body(&tags);
+        let op = check_tags("tags".to_owned(), &tags).and_then(|()| {
+            Operation::with_decoder(
+                "bioid.set_template_tags",
+                Method::PUT,
+                "api/face/v1/template",
+                decode_template_done,
+            )
+            .segment("class_id", class_id)
+            .literal("tags")
+            .idempotent(true)
+            .accept_status(StatusCode::NOT_FOUND)
+            .json_body(&tags)
+        });
         Request::new(self, op)
     }
 
@@ -612,16 +693,19 @@ impl Client {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let op = tags.into_iter().fold(
-            Operation::with_decoder(
-                "bioid.class_count",
-                Method::GET,
-                "api/face/v1/classcount",
-                decode::<ClassCount>,
-            ),
-            |op, tag| op.query("tags", tag.into()),
-        );
-        Request::new(self, Ok(op))
+        let tags: Vec<String> = tags.into_iter().map(Into::into).collect();
+        let op = check_tags("tags".to_owned(), &tags).map(|()| {
+            tags.into_iter().fold(
+                Operation::with_decoder(
+                    "bioid.class_count",
+                    Method::GET,
+                    "api/face/v1/classcount",
+                    decode::<ClassCount>,
+                ),
+                |op, tag| op.query("tags", tag),
+            )
+        });
+        Request::new(self, op)
     }
 
     /// Liveness detection: passive (one image), active (two) or challenge-response.
@@ -648,8 +732,15 @@ impl Client {
                 tags: if i == 1 { tags } else { &[] },
             })
             .collect();
-        let body = serde_json::json!({ "liveImages": live_images });
-        let op = json_post("bioid.liveness", "api/v1/livenessdetection", &body)
+        let op = images
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, image)| require_image(format!("live_images[{i}]"), image))
+            .and_then(|()| check_image_bytes(images.iter().copied()))
+            .and_then(|()| {
+                let body = serde_json::json!({ "liveImages": live_images });
+                json_post("bioid.liveness", "api/v1/livenessdetection", &body)
+            })
             .map(|op| op.idempotent(true));
         Request::new(self, op)
     }
@@ -664,23 +755,39 @@ impl Client {
             photo: &'a Image,
             disable_liveness_detection: bool,
         }
-        let op = require_images("live_images", query.live_images.len(), 1..=2).and_then(|()| {
-            let wire = Wire {
-                live_images: query.live_images.iter().map(ImageData::from).collect(),
-                photo: &query.photo,
-                disable_liveness_detection: query.disable_liveness_detection,
-            };
-            json_post("bioid.photo_verify", "api/v1/photoverify", &wire)
-                .map(|op| op.idempotent(true))
-        });
+        let op = require_images("live_images", query.live_images.len(), 1..=2)
+            .and_then(|()| {
+                query
+                    .live_images
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(i, image)| require_image(format!("live_images[{i}]"), image))
+            })
+            .and_then(|()| require_image("photo", &query.photo))
+            .and_then(|()| check_image_bytes(query.live_images.iter().chain([&query.photo])))
+            .and_then(|()| {
+                let wire = Wire {
+                    live_images: query.live_images.iter().map(ImageData::from).collect(),
+                    photo: &query.photo,
+                    disable_liveness_detection: query.disable_liveness_detection,
+                };
+                json_post("bioid.photo_verify", "api/v1/photoverify", &wire)
+                    .map(|op| op.idempotent(true))
+            });
         Request::new(self, op)
     }
 
     /// Liveness detection on a short video (its bytes, base64 on the wire).
     pub fn video_liveness(&self, video: impl Into<Bytes>) -> Request<Liveness> {
         let video: Bytes = video.into();
+        let base64_len = (video.len() as u64).div_ceil(3) * 4;
         let op = if video.is_empty() {
             Err(Error::invalid("video", "must not be empty"))
+        } else if !MAX_REQUEST_BYTES.allows(base64_len) {
+            Err(Error::invalid(
+                "request body",
+                format!("must be at most 50 MB (the video alone is {base64_len} bytes as base64)"),
+            ))
         } else {
             let body = serde_json::json!({ "video": biometric_core::base64::encode(&video) });
             json_post(

@@ -7,8 +7,8 @@ mod models;
 
 pub use auth::{DEFAULT_TOKEN_LIFETIME, JwtAlgorithm};
 pub use client::{
-    Client, ClientBuilder, DEFAULT_TIMEOUT, LivenessInput, MAX_REQUEST_BYTES, PhotoVerifyQuery,
-    Request, Response, ResponseMeta, SEARCH_TIMEOUT, SearchQuery,
+    Client, ClientBuilder, DEFAULT_TIMEOUT, LivenessInput, MAX_REQUEST_BYTES, MAX_TEXT_CHARS,
+    PhotoVerifyQuery, Request, Response, ResponseMeta, SEARCH_TIMEOUT, SearchQuery,
 };
 pub use models::{
     ClassCount, ClassId, Direction, EnrollImage, Enrollment, EnrollmentAction, Face, Health,

@@ -332,7 +332,7 @@ impl ApiError {
 
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scrubbed = |text: &Option<String>| text.as_deref().map(redact::scrub_text);
+        let scrubbed = |text: &Option<String>| text.as_deref().map(redact::text_preview);
         f.debug_struct("ApiError")
             .field("operation", &self.operation)
             .field("status", &self.status)
@@ -346,14 +346,15 @@ impl fmt::Debug for ApiError {
 
 impl fmt::Display for ApiError {
     /// The operation, the status and the vendor's code and message, with long token-like runs
-    /// elided from them ([`redact::scrub_text`]): a message may echo what was sent.
+    /// elided from them and each cut at [`redact::PREVIEW_CHARS`] characters
+    /// ([`redact::text_preview`]): a message may echo what was sent, or be a megabyte long.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} failed with status {}", self.operation, self.status)?;
         if let Some(code) = &self.code {
-            write!(f, " [{}]", redact::scrub_text(code))?;
+            write!(f, " [{}]", redact::text_preview(code))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {}", redact::scrub_text(message))?;
+            write!(f, ": {}", redact::text_preview(message))?;
         }
         Ok(())
     }
@@ -415,8 +416,8 @@ impl fmt::Debug for DecodeError {
         f.debug_struct("DecodeError")
             .field("operation", &self.operation)
             .field("status", &self.status)
-            .field("path", &self.path)
-            .field("message", &redact::scrub_text(&self.message))
+            .field("path", &self.path.as_deref().map(redact::cut))
+            .field("message", &redact::text_preview(&self.message))
             .field("body", &redact::Body(&self.body))
             .finish()
     }
@@ -425,10 +426,11 @@ impl fmt::Debug for DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: unexpected response", self.operation)?;
+        // The path is made of the body's keys: as long as the server likes.
         if let Some(path) = &self.path {
-            write!(f, " at `{path}`")?;
+            write!(f, " at `{}`", redact::cut(path))?;
         }
-        write!(f, ": {}", redact::scrub_text(&self.message))
+        write!(f, ": {}", redact::text_preview(&self.message))
     }
 }
 

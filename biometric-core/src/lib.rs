@@ -15,6 +15,7 @@ mod retry;
 mod secret;
 mod stream;
 mod string_enum;
+mod text;
 mod tls;
 mod transport;
 
@@ -39,6 +40,7 @@ pub use secret::{
 };
 pub use stream::{DEFAULT_CHUNK_SIZE, StreamBody};
 pub use string_enum::UnknownValue;
+pub use text::TextLimit;
 pub use tls::TlsOptions;
 pub use transport::{ErrorParser, Transport, default_error_parser};
 

@@ -260,6 +260,9 @@ impl<T> Operation<T> {
     /// this before anything is sent (and before any login).
     pub fn validate(&self) -> Result<()> {
         self.path.validate()?;
+        if let Body::Multipart(parts) = &self.body {
+            parts.iter().try_for_each(Part::validate)?;
+        }
         if self.headers.contains_key(CONTENT_TYPE)
             && matches!(self.body, Body::Form(_) | Body::Multipart(_))
         {
@@ -564,6 +567,19 @@ impl Part {
     /// The file name of a file part.
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
+    }
+
+    /// A file name goes into the part's headers as written (reqwest escapes a CR or LF with a
+    /// backslash but keeps it, which no server reads as an escape): a control character there
+    /// would let a caller's file name add headers to the part.
+    fn validate(&self) -> Result<()> {
+        match &self.file_name {
+            Some(name) if name.chars().any(char::is_control) => Err(Error::invalid(
+                format!("{}.file_name", self.name),
+                "must not contain control characters",
+            )),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -136,6 +136,33 @@ pub fn scrub_text(text: &str) -> String {
     out
 }
 
+/// A short text from a server (an error code or message, a JSON path) made safe and short
+/// enough to print: [`scrub_text`], then cut at [`PREVIEW_CHARS`] characters with the full size
+/// noted. A hostile server's megabyte of prose must not become a megabyte log line.
+///
+/// ```
+/// use biometric_core::redact::text_preview;
+/// let long = "word ".repeat(1000);
+/// assert!(text_preview(&long).ends_with("… (5000 bytes in all)"));
+/// assert_eq!(text_preview("Face not detected"), "Face not detected");
+/// ```
+pub fn text_preview(text: &str) -> String {
+    truncate(scrub_text(text), text.len())
+}
+
+/// `text` cut at [`PREVIEW_CHARS`] characters with the full size noted, otherwise as is: for
+/// names that are not secret but may be long (a JSON path, whose keys scrubbing would hide,
+/// as in `data.api_response.liveness`; a request path).
+///
+/// ```
+/// use biometric_core::redact::cut;
+/// assert_eq!(cut("data.api_response.liveness"), "data.api_response.liveness");
+/// assert!(cut(&"a/".repeat(500)).ends_with("… (1000 bytes in all)"));
+/// ```
+pub fn cut(text: &str) -> String {
+    truncate(text.to_owned(), text.len())
+}
+
 /// A serde error message made safe to print: serde quotes the offending value (`invalid type:
 /// string "eyJ...", expected u64`), so every quoted span is elided when the failing field's
 /// name looks secret, and long token-like runs are elided always.

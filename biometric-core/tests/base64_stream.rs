@@ -73,3 +73,12 @@ fn text_after_padding_is_refused_in_place_or_carried() {
         assert_eq!(streamed(b"AA== \n", cuts), Some(vec![0]), "{cuts:?}");
     }
 }
+
+#[test]
+fn text_after_padding_in_the_same_piece_is_refused() {
+    // Found by `any_text_gives_the_same_result_whatever_the_cuts`: whole, the characters after
+    // the padded group were decoded as a last group instead of refused.
+    let text = b"00a++a\n00Aa0=+A";
+    assert_eq!(streamed(text, &[]), None);
+    assert_eq!(streamed(text, &[5]), None);
+}

@@ -271,6 +271,17 @@ impl Client {
         content_type: Option<&'static str>,
     ) -> Result<Operation<T>> {
         person.validate()?;
+        // Refused from the images' size before a 100 MB image is encoded only to be refused.
+        let images = person.base64_len();
+        if images > self.max_request_bytes {
+            return Err(Error::invalid(
+                "request body",
+                format!(
+                    "must be at most {} bytes (its images alone are {images} bytes as base64)",
+                    self.max_request_bytes
+                ),
+            ));
+        }
         let op = Operation::with_decoder(name, method, path, decode_person::<T>)
             .idempotent(false)
             .json_body(&PersonBody::images(person))?;

@@ -46,8 +46,9 @@ pub struct BioPassIdFailure {
     pub message: Option<String>,
 }
 
-/// The service's message is scrubbed the way [`biometric_core::ApiError`]'s `Debug` scrubs it:
-/// a body echoing the key or an image's base64 must not reach a log.
+/// The service's message is scrubbed and cut the way [`biometric_core::ApiError`]'s `Debug`
+/// does it: a body echoing the key or an image's base64, or a megabyte of text (a plain-text
+/// body becomes the message whole), must not reach a log.
 impl std::fmt::Debug for BioPassIdFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BioPassIdFailure")
@@ -59,7 +60,7 @@ impl std::fmt::Debug for BioPassIdFailure {
                 &self
                     .message
                     .as_deref()
-                    .map(biometric_core::redact::scrub_text),
+                    .map(biometric_core::redact::text_preview),
             )
             .finish()
     }

@@ -12,7 +12,7 @@ pub use client::{
 };
 pub use error::{BioPassIdFailure, FailureKind, WebSdkCode};
 pub use models::{Deleted, Enrolled, MatchDetails, Verification};
-pub use person::{CustomId, Finger, Person};
+pub use person::{CustomId, Finger, MAX_CUSTOM_ID_CHARS, Person};
 
 /// What the core provides, re-exported so that one dependency is enough.
 pub use biometric_core::{

@@ -2,16 +2,23 @@
 
 use std::fmt;
 
-use biometric_core::{Error, Image, ImageFormat, Result};
+use biometric_core::{Error, Image, ImageFormat, Result, TextLimit};
 use serde::Serialize;
 use serde::ser::SerializeMap;
+
+/// The most characters of a [`CustomId`]: the documentation gives no length; 1024 is this
+/// SDK's generous bound (see [`CustomId`]).
+pub const MAX_CUSTOM_ID_CHARS: usize = 1024;
 
 /// The caller's identifier for a person (`CustomID`): "a unique value that will be used to
 /// identify the user".
 ///
 /// BioPass ID's web SDK refuses some ids on the client side (`enroll/invalid_custom_id`) but does
-/// not publish the rule. This SDK refuses what cannot identify anyone: an empty or blank id.
-/// Uniqueness is the service's to check (`enroll/customid_already_exists`).
+/// not publish the rule, and the documentation gives no length. This SDK refuses what cannot
+/// identify anyone, an empty or blank id, and what is almost certainly a mistake: a control
+/// character, or more than [`MAX_CUSTOM_ID_CHARS`] characters (1024, this SDK's generous
+/// choice, not the service's). Uniqueness is the service's to check
+/// (`enroll/customid_already_exists`).
 ///
 /// ```
 /// use biopassid_client::CustomId;
@@ -24,7 +31,8 @@ pub struct CustomId(String);
 
 impl CustomId {
     /// Checks and wraps an id. Fails with [`Error::InvalidRequest`] on `custom_id` when it is
-    /// empty or only whitespace.
+    /// empty or only whitespace, holds a control character, or is longer than
+    /// [`MAX_CUSTOM_ID_CHARS`].
     pub fn new(id: impl Into<String>) -> Result<Self> {
         let id = id.into();
         if id.trim().is_empty() {
@@ -33,6 +41,7 @@ impl CustomId {
                 "must not be empty or blank (web SDK code enroll/invalid_custom_id)",
             ));
         }
+        TextLimit::at_most(MAX_CUSTOM_ID_CHARS).check("custom_id", &id)?;
         Ok(CustomId(id))
     }
 
@@ -124,7 +133,8 @@ impl std::str::FromStr for Finger {
 /// Images are JPEG or PNG (checked by their first bytes) and travel as standard base64. Nothing
 /// is checked until the person is sent; then, before any I/O, the client refuses a person with
 /// no image at all (the service would only say "Invalid JSON format"), the same finger twice,
-/// an image that is neither JPEG nor PNG, and a body over the client's size limit.
+/// a zero-byte image or one that is neither JPEG nor PNG, and a body over the client's size
+/// limit (refused from the images' size before anything is encoded).
 ///
 /// ```
 /// use biopassid_client::{CustomId, Finger, Image, Person};
@@ -181,6 +191,16 @@ impl Person {
         &self.fingers
     }
 
+    /// The size of the images as base64: a lower bound of the request body's size, known
+    /// without encoding anything.
+    pub(crate) fn base64_len(&self) -> u64 {
+        self.faces
+            .iter()
+            .chain(self.fingers.iter().map(|(_, image)| image))
+            .map(|image| (image.len() as u64).div_ceil(3) * 4)
+            .sum()
+    }
+
     /// The checks made before sending (see the type's documentation).
     pub(crate) fn validate(&self) -> Result<()> {
         if self.faces.is_empty() && self.fingers.is_empty() {
@@ -207,6 +227,12 @@ impl Person {
 }
 
 fn check_image(image: &Image, field: impl Fn() -> String) -> Result<()> {
+    if image.is_empty() {
+        return Err(Error::invalid(
+            field(),
+            "must not be empty (a zero-byte image)",
+        ));
+    }
     match image.format() {
         ImageFormat::Jpeg | ImageFormat::Png => Ok(()),
         other => Err(Error::invalid(

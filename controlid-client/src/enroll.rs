@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::client::Client;
 use crate::ids::{CardValue, DeviceId, FingerType, UserId};
+use crate::limits::TEXT;
 
 /// How long a synchronous face enrollment may wait for the person.
 pub const FACE_TIMEOUT: Duration = Duration::from_secs(40);
@@ -63,8 +64,8 @@ struct Common {
     message: Option<String>,
     registration: Option<String>,
     timeout: Option<Duration>,
-    /// A rule broken while configuring: (field, rule), reported by `send` before any I/O.
-    problem: Option<(&'static str, String)>,
+    /// A rule broken while configuring, reported by `send` before any I/O.
+    problem: Option<Error>,
 }
 
 impl Common {
@@ -77,6 +78,13 @@ impl Common {
             registration: None,
             timeout: None,
             problem: None,
+        }
+    }
+
+    /// Keeps the first broken rule for `send`.
+    fn note(&mut self, check: Result<()>) {
+        if let (None, Err(problem)) = (&self.problem, check) {
+            self.problem = Some(problem);
         }
     }
 
@@ -115,8 +123,8 @@ impl Common {
         decode: fn(RawResponse) -> Result<T>,
         default_timeout: Duration,
     ) -> Result<Operation<T>> {
-        if let Some((field, rule)) = &self.problem {
-            return Err(Error::invalid(*field, rule.clone()));
+        if let Some(problem) = &self.problem {
+            return Err(problem.clone());
         }
         let name = if sync {
             "controlid.remote_enroll"
@@ -155,29 +163,29 @@ impl Common {
 }
 
 /// A broken rule, kept until `send` reports it.
-fn problem(field: &'static str, rule: &str) -> (&'static str, String) {
-    (field, rule.to_owned())
+fn problem(field: &'static str, rule: &str) -> Error {
+    Error::invalid(field, rule.to_owned())
 }
 
 macro_rules! common_setters {
     () => {
         /// The text shown on the device's screen during enrollment (the device's default when
-        /// not set).
+        /// not set or empty). No control character, at most
+        /// [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS) characters, or `send` fails with
+        /// [`Error::InvalidRequest`] before anything is sent.
         pub fn message(mut self, message: impl Into<String>) -> Self {
             let message = message.into();
-            if message.chars().any(char::is_control) {
-                self.common.problem = Some(problem("msg", "must not contain control characters"));
-            }
+            self.common.note(TEXT.allow_blank().check("msg", &message));
             self.common.message = Some(message);
             self
         }
 
-        /// The registration number of the person being enrolled.
+        /// The registration number of the person being enrolled: not blank, no control
+        /// character, at most [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS) characters (checked by
+        /// `send`, before anything is sent).
         pub fn registration(mut self, registration: impl Into<String>) -> Self {
             let registration = registration.into();
-            if registration.trim().is_empty() {
-                self.common.problem = Some(problem("registration", "must not be empty when given"));
-            }
+            self.common.note(TEXT.check("registration", &registration));
             self.common.registration = Some(registration);
             self
         }
@@ -223,10 +231,10 @@ impl FaceEnroll {
     pub fn auto_capture(mut self, countdown: Duration) -> Self {
         let seconds = countdown.as_secs();
         if seconds == 0 || countdown.subsec_nanos() != 0 {
-            self.common.problem = Some(problem(
+            self.common.note(Err(problem(
                 "countdown",
                 "must be a whole number of seconds, at least 1",
-            ));
+            )));
         }
         self.auto = Some(AutoCapture::Countdown(seconds));
         self

@@ -85,12 +85,16 @@ impl EnrollFailure {
     }
 }
 
-/// The device's text is scrubbed the way [`biometric_core::ApiError`]'s `Debug` scrubs it: a
-/// device that echoes a session or an image in its reason must not put it in a log.
+/// The device's text is scrubbed and cut the way [`biometric_core::ApiError`]'s `Debug` does
+/// it: a device that echoes a session or an image in its reason, or sends a megabyte of it,
+/// must not put it in a log.
 impl std::fmt::Debug for EnrollFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnrollFailure")
-            .field("reason", &biometric_core::redact::scrub_text(&self.reason))
+            .field(
+                "reason",
+                &biometric_core::redact::text_preview(&self.reason),
+            )
             .field("match_user_id", &self.match_user_id)
             .finish()
     }

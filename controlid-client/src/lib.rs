@@ -7,6 +7,7 @@ mod client;
 mod enroll;
 mod error;
 mod ids;
+mod limits;
 mod monitor;
 mod photos;
 mod users;
@@ -19,6 +20,7 @@ pub use enroll::{
 };
 pub use error::EnrollFailure;
 pub use ids::{CardValue, DeviceId, FingerType, UserId};
+pub use limits::{MAX_HOSTNAME_CHARS, MAX_TEXT_CHARS};
 pub use monitor::MonitorConfig;
 pub use photos::{MAX_PHOTO, PhotoProblem, PhotoRejection, PhotoScores};
 pub use users::{DEFAULT_PAGE_SIZE, NewUser, User};

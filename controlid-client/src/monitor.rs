@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
-use biometric_core::{DecodeError, Error, Method, Operation, Result, decode_unit};
+use biometric_core::{Error, Method, Operation, RawResponse, Result, TextLimit, decode_unit};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::client::Client;
+use crate::limits::{MAX_HOSTNAME_CHARS, TEXT};
 
 /// The monitor configuration: notifications go to `http://hostname:port/path/<name>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,9 +76,14 @@ impl MonitorConfig {
     }
 
     fn check(&self) -> Result<()> {
-        if self.hostname.trim().is_empty() {
-            return Err(Error::invalid("monitor.hostname", "must not be empty"));
+        TextLimit::at_most(MAX_HOSTNAME_CHARS).check("monitor.hostname", &self.hostname)?;
+        if self.hostname.contains(char::is_whitespace) {
+            return Err(Error::invalid(
+                "monitor.hostname",
+                "must not contain spaces (the device builds a URL from it)",
+            ));
         }
+        TEXT.allow_blank().check("monitor.path", &self.path)?;
         if self.port == 0 {
             return Err(Error::invalid("monitor.port", "must be from 1 to 65535"));
         }
@@ -103,8 +109,8 @@ impl MonitorConfig {
                 &self.inform_access_event_id,
             ),
         ] {
-            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-                return Err(Error::invalid(field, "must not be empty when given"));
+            if let Some(value) = value {
+                TEXT.check(field, value)?;
             }
         }
         Ok(())
@@ -145,51 +151,71 @@ fn non_empty(text: String) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// `get_configuration.fcgi`'s answer: every value a string, the numbers parsed here.
+fn decode_monitor(raw: RawResponse) -> Result<MonitorConfig> {
+    #[derive(Deserialize)]
+    struct Answer {
+        monitor: Wire,
+    }
+    let wire = raw.json::<Answer>()?.monitor;
+    let number = |field: &str, text: &str| -> Result<u64> {
+        if text.is_empty() {
+            return Ok(0);
+        }
+        text.parse().map_err(|_| {
+            raw.decode_error(
+                Some(format!("monitor.{field}")),
+                format!("{text:?} is not a number"),
+            )
+        })
+    };
+    let port = number("port", &wire.port)?;
+    let port = u16::try_from(port).map_err(|_| {
+        raw.decode_error(
+            Some("monitor.port".to_owned()),
+            format!("{port} is not a port"),
+        )
+    })?;
+    Ok(MonitorConfig {
+        port,
+        request_timeout: Duration::from_millis(number("request_timeout", &wire.request_timeout)?),
+        alive_interval: non_empty(wire.alive_interval)
+            .map(|text| number("alive_interval", &text).map(Duration::from_millis))
+            .transpose()?,
+        enable_photo_upload: non_empty(wire.enable_photo_upload),
+        inform_access_event_id: non_empty(wire.inform_access_event_id),
+        hostname: wire.hostname,
+        path: wire.path,
+    })
+}
+
 impl Client {
     /// Reads the monitor configuration.
+    ///
+    /// A value the device sends that is not a number where one is due (`port`,
+    /// `request_timeout`, `alive_interval`), or a port beyond 65535, is an [`Error::Decode`]
+    /// naming the key and carrying the device's body.
     pub async fn monitor_config(&self) -> Result<MonitorConfig> {
-        #[derive(Deserialize)]
-        struct Answer {
-            monitor: Wire,
-        }
-        let op = Operation::<Answer>::new(
+        let op = Operation::with_decoder(
             "controlid.get_configuration",
             Method::POST,
             "get_configuration.fcgi",
+            decode_monitor,
         )
         .idempotent(true)
         .json_body(&json!({ "monitor": MONITOR_KEYS }))?;
-        let wire = self.engine.execute(op).await?.monitor;
-        let number = |field: &str, text: &str| -> Result<u64> {
-            if text.is_empty() {
-                return Ok(0);
-            }
-            text.parse().map_err(|_| {
-                DecodeError::new(
-                    "controlid.get_configuration",
-                    format!("monitor.{field} {text:?} is not a number"),
-                )
-                .into()
-            })
-        };
-        Ok(MonitorConfig {
-            port: u16::try_from(number("port", &wire.port)?).unwrap_or(0),
-            request_timeout: Duration::from_millis(number(
-                "request_timeout",
-                &wire.request_timeout,
-            )?),
-            alive_interval: non_empty(wire.alive_interval)
-                .map(|text| number("alive_interval", &text).map(Duration::from_millis))
-                .transpose()?,
-            enable_photo_upload: non_empty(wire.enable_photo_upload),
-            inform_access_event_id: non_empty(wire.inform_access_event_id),
-            hostname: wire.hostname,
-            path: wire.path,
-        })
+        self.engine.execute(op).await
     }
 
     /// Sets the monitor configuration, so that asynchronous enrollment results and
     /// notifications reach your server.
+    ///
+    /// Checked before anything is sent ([`Error::InvalidRequest`] naming the field): the
+    /// hostname not blank, without spaces or control characters, at most
+    /// [`MAX_HOSTNAME_CHARS`](crate::MAX_HOSTNAME_CHARS) characters; the path and the two
+    /// free-form values without control characters and at most
+    /// [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS) characters (a value, when given, not blank);
+    /// a port from 1; a positive request timeout; a whole-millisecond alive interval.
     pub async fn set_monitor_config(&self, config: &MonitorConfig) -> Result<()> {
         config.check()?;
         let mut monitor = serde_json::Map::new();

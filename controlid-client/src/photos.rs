@@ -43,14 +43,14 @@ pub struct PhotoProblem {
     pub message: String,
 }
 
-/// The device's message is scrubbed the way [`biometric_core::ApiError`]'s `Debug` scrubs it.
+/// The device's message is scrubbed and cut the way [`biometric_core::ApiError`]'s `Debug` does.
 impl std::fmt::Debug for PhotoProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PhotoProblem")
             .field("code", &self.code)
             .field(
                 "message",
-                &biometric_core::redact::scrub_text(&self.message),
+                &biometric_core::redact::text_preview(&self.message),
             )
             .finish()
     }

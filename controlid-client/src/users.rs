@@ -1,13 +1,14 @@
 //! Users through the device's objects API (`create_objects`, `load_objects`, `modify_objects`,
 //! `destroy_objects`), so that "save the enrollment to an existing user" needs no other tool.
 
-use biometric_core::{Error, Method, Operation, Page, Result, paginate};
+use biometric_core::{Error, Method, Operation, Page, Result, decode_raw, paginate};
 use futures_core::Stream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::client::Client;
 use crate::ids::UserId;
+use crate::limits::TEXT;
 
 /// A user stored on the device.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -41,7 +42,9 @@ pub struct NewUser {
 }
 
 impl NewUser {
-    /// A user with a name (the device requires one).
+    /// A user with a name (the device requires one). The name is checked when the user is
+    /// sent: not blank, no control character, at most [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS)
+    /// characters, or [`Error::InvalidRequest`] before anything is sent.
     pub fn new(name: impl Into<String>) -> Self {
         NewUser {
             name: Some(name.into()),
@@ -72,20 +75,32 @@ impl NewUser {
         self
     }
 
-    /// Sets another column of the `users` table (`begin_time`, `end_time`, `password`...).
+    /// Sets another column of the `users` table (`begin_time`, `end_time`, `password`...). The
+    /// column name is checked like a name; the value is sent as given (the documentation does
+    /// not list the columns' types).
     pub fn column(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.other.insert(name.into(), value.into());
         self
     }
 
+    /// The name is required to create a user; every text is checked against
+    /// [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS) and for control characters (a registration may
+    /// be empty; a name and a column name may not).
     fn check(&self, creating: bool) -> Result<()> {
         match &self.name {
-            Some(name) if name.trim().is_empty() => {
-                Err(Error::invalid("name", "must not be empty"))
+            Some(name) => TEXT.check("name", name)?,
+            None if creating => {
+                return Err(Error::invalid("name", "is required to create a user"));
             }
-            None if creating => Err(Error::invalid("name", "is required to create a user")),
-            _ => Ok(()),
+            None => {}
         }
+        if let Some(registration) = &self.registration {
+            TEXT.allow_blank().check("registration", registration)?;
+        }
+        for column in self.other.keys() {
+            TEXT.check("column", column)?;
+        }
+        Ok(())
     }
 }
 
@@ -117,28 +132,38 @@ impl Client {
     /// Creates one user and returns its id.
     pub async fn create_user(&self, user: NewUser) -> Result<UserId> {
         let ids = self.create_users(vec![user]).await?;
-        ids.into_iter().next().ok_or_else(|| {
-            biometric_core::DecodeError::new(
-                "controlid.create_objects",
-                "the device returned no id",
-            )
-            .into()
-        })
+        Ok(ids[0])
     }
 
     /// Creates users and returns their ids, in order.
+    ///
+    /// An answer with another number of ids than users sent is a [`Error::Decode`] carrying the
+    /// device's body: the ids could not be matched to the users.
     pub async fn create_users(&self, users: Vec<NewUser>) -> Result<Vec<UserId>> {
         if users.is_empty() {
             return Err(Error::invalid("users", "must hold at least one user"));
         }
         users.iter().try_for_each(|u| u.check(true))?;
-        let op = Operation::<Created>::new(
+        let op = Operation::with_decoder(
             "controlid.create_objects",
             Method::POST,
             "create_objects.fcgi",
+            decode_raw,
         )
         .json_body(&json!({"object": "users", "values": users}))?;
-        Ok(self.engine.execute(op).await?.ids)
+        let raw = self.engine.execute(op).await?;
+        let created: Created = raw.json()?;
+        if created.ids.len() != users.len() {
+            return Err(raw.decode_error(
+                Some("ids".to_owned()),
+                format!(
+                    "the device returned {} id(s) for {} user(s)",
+                    created.ids.len(),
+                    users.len()
+                ),
+            ));
+        }
+        Ok(created.ids)
     }
 
     /// Loads one user, or `None` when there is no user with that id.

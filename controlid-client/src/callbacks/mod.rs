@@ -79,8 +79,8 @@ impl std::fmt::Debug for Callback {
                 body,
             } => f
                 .debug_struct("Unknown")
-                .field("path", path)
-                .field("query", &biometric_core::redact::scrub_text(query))
+                .field("path", &biometric_core::redact::cut(path))
+                .field("query", &biometric_core::redact::text_preview(query))
                 .field("content_type", content_type)
                 .field("body", &biometric_core::redact::body_preview(body))
                 .finish(),
