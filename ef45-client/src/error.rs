@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use biometric_core::{Error, RawResponse, StatusCode};
+use biometric_core::{Error, RawResponse, StatusCode, redact};
 use serde::Deserialize;
 
 /// A response code of the Response_code sheet: the device's own codes (1100 and up) and the HTTP
@@ -146,7 +146,7 @@ pub(crate) fn parse_error_body(raw: &RawResponse) -> (Option<String>, Option<Str
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeviceFailure {
     /// The HTTP status.
@@ -155,6 +155,24 @@ pub struct DeviceFailure {
     pub code: Option<ResponseCode>,
     /// The body's `reason_phrase` (or its plain text), as sent.
     pub reason: Option<String>,
+}
+
+/// The reason is shown cut and with token-like runs elided, like the core's errors: a device
+/// message may echo what was sent.
+impl fmt::Debug for DeviceFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceFailure")
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field(
+                "reason",
+                &self
+                    .reason
+                    .as_deref()
+                    .map(|r| redact::cut(&redact::scrub_text(r))),
+            )
+            .finish()
+    }
 }
 
 impl DeviceFailure {

@@ -1,7 +1,6 @@
-//! Hostile input (issue 13) for the EF-45 decoders that exist today: card hex (parsed from the
-//! caller and from the device), and the answers of the session and record calls (the sheet's
-//! example answers mutated, arbitrary JSON and bytes, statuses 200/400/500) through the real
-//! client. The crate is still being written: this file covers what it exposes now.
+//! Hostile input (issue 13) for the EF-45 decoders: card hex (parsed from the caller and from
+//! the device), and the answers of the session and record calls (the sheet's example answers
+//! mutated, arbitrary JSON and bytes, statuses 200/400/500) through the real client.
 
 mod common;
 
@@ -38,6 +37,34 @@ const KEYS: &[&str] = &[
     "count",
     "duplicate_uuid",
     "lock_uid",
+    "id",
+    "event_type",
+    "timestamp",
+    "info",
+    "matched_faceimage_data",
+    "encounter_id",
+    "left_eye",
+    "left_eye__iris_template",
+    "left_eye_enrol_template",
+    "far_off_face_feature",
+    "far_on_face_LED_state",
+    "log_id",
+    "uuid",
+    "face_image",
+    "avg_distance",
+    "success",
+    "status",
+    "file",
+    "size",
+    "title",
+    "int",
+    "bool",
+    "door_sensor",
+    "camera_mode",
+    "from_time",
+    "used",
+    "sc_idx",
+    "operation",
 ];
 
 /// Card text as the device writes it, mutated: bytes flipped, dropped, repeated, cut.
@@ -66,9 +93,17 @@ proptest! {
                 check::refused(Err::<(), _>(err), "card");
             }
         }
-        // From the device, inside JSON: the same rule, as a serde error.
+        // From the device, inside JSON: hex bytes as a card; other non-blank text kept as the
+        // device wrote it (the card screen also takes manual input); blank refused.
         let json = serde_json::to_string(&text).unwrap();
-        prop_assert_eq!(serde_json::from_str::<Card>(&json).is_ok(), text.parse::<Card>().is_ok());
+        match (serde_json::from_str::<Card>(&json), text.parse::<Card>()) {
+            (Ok(read), Ok(parsed)) => prop_assert_eq!(read, parsed),
+            (Ok(read), Err(_)) => {
+                prop_assert!(!read.is_hex());
+                prop_assert_eq!(read.to_string(), text);
+            }
+            (Err(_), _) => prop_assert!(text.trim().is_empty()),
+        }
     }
 }
 
@@ -131,7 +166,7 @@ fn page(items: serde_json::Value) -> Vec<u8> {
     .unwrap()
 }
 
-const CALLS: usize = 8;
+const CALLS: usize = 22;
 
 fn valid_answers(call: usize) -> Vec<Vec<u8>> {
     let refusal = br#"{"status_code": 1301, "reason_phrase": "Permission denied!"}"#.to_vec();
@@ -149,6 +184,37 @@ fn valid_answers(call: usize) -> Vec<Vec<u8>> {
         6 => vec![json(info())],
         7 => vec![json(serde_json::json!({"user_uuid": "111",
             "cards": [{"sub_id": 0, "card": "65 d8 a1 bd", "remarks": "blue"}]}))],
+        8 => vec![fixture("log_list_answer.json").into_bytes()],
+        9 => vec![page(serde_json::json!([common::fixture_json(
+            "biometric_data_item.json"
+        )]))],
+        10 => vec![page(serde_json::json!([common::fixture_json(
+            "match_data_item.json"
+        )]))],
+        11 => vec![
+            json(
+                serde_json::json!({"left_eye": "/9j/4AAQ", "face_image": "", "avg_distance": 3,
+                                    "message": 1, "switch_flag": true}),
+            ),
+            Vec::new(),
+        ],
+        12 => vec![fixture("config_answer.json").into_bytes()],
+        13 => vec![fixture("config_door_status_answer.json").into_bytes()],
+        14 => vec![
+            fixture("control_answer.json").into_bytes(),
+            br#"{"success":true,"status":"Ok"}"#.to_vec(),
+        ],
+        15 => vec![fixture("control_card_data_answer.json").into_bytes()],
+        16 => vec![br#"{"file":"iVBORw0KGgo=","size":8}"#.to_vec()],
+        17 => vec![json(serde_json::json!(
+            {"serial_number":"EB0022A002929","camera_mode":"Recog","audio_enabled":true}))],
+        18 => vec![br#"{"size":44915712,"status":"","file":""}"#.to_vec()],
+        19 => vec![fixture("user_schedule_body.json").into_bytes()],
+        20 => vec![page(
+            serde_json::json!([{"sc_idx": 1, "si_idx": 2, "st_idx": 3,
+            "sc_type": "W", "sc_cond": "1111100", "sc_re_day": 0}]),
+        )],
+        21 => vec![fixture("control_manual_answer.json").into_bytes()],
         _ => unreachable!("{call}"),
     };
     answers.push(refusal);
@@ -168,6 +234,40 @@ async fn make_call(device: &Client, call: usize) -> Result<String, Error> {
         5 => format!("{:?}", device.subjects_page(1, None).await?),
         6 => format!("{:?}", device.user_info("111").await?),
         7 => format!("{:?}", device.cards("111").await?),
+        8 => format!("{:?}", device.logs_page(1, None).await?),
+        9 => format!(
+            "{:?}",
+            device
+                .biometric_data(ef45_client::DataVersion::Ver1)
+                .await?
+        ),
+        10 => format!("{:?}", device.match_data().await?),
+        11 => format!("{:?}", device.preview().await?),
+        12 => format!(
+            "{:?}",
+            device
+                .config("umx.camera.recog.eitherEye", ef45_client::ConfigKind::Int)
+                .await?
+        ),
+        13 => format!("{:?}", device.door_status().await?),
+        14 => format!(
+            "{:?}",
+            device
+                .control(&ef45_client::ManualCommand::new().result(true))
+                .await?
+        ),
+        15 => format!("{:?}", device.card_input().await?),
+        16 => format!("{:?}", device.load_file("/x.png").await?.len()),
+        17 => format!("{:?}", device.camera().await?),
+        18 => format!(
+            "{:?}",
+            device
+                .database_size(ef45_client::DatabaseFile::Main)
+                .await?
+        ),
+        19 => format!("{:?}", device.user_schedule("100000").await?),
+        20 => format!("{:?}", device.schedules().await?),
+        21 => format!("{:?}", device.door_mode().await?),
         _ => unreachable!("{call}"),
     })
 }
@@ -185,7 +285,11 @@ fn device_answer() -> impl Strategy<Value = (usize, u16, Vec<u8>)> {
 }
 
 proptest! {
-    #![proptest_config(hostile_input::config())]
+    // Four times the usual cases: they are spread over 22 calls, and each is one loopback call.
+    #![proptest_config(ProptestConfig {
+        cases: hostile_input::config().cases * 4,
+        ..hostile_input::config()
+    })]
 
     #[test]
     fn every_device_answer_is_read_or_refused_with_its_body((call, status, body) in device_answer()) {
