@@ -108,3 +108,30 @@ async fn biometric_bytes_in_an_unreadable_capture_never_reach_errors_or_logs() {
         }
     }
 }
+
+/// A database (which holds every enrolled template) whose download fails must not show its
+/// contents in the error.
+#[tokio::test(flavor = "current_thread")]
+async fn database_contents_never_reach_a_download_error() {
+    let template = "VEVNUExBVEUtT0YtQS1QRVJTT04tSVJJUw==".repeat(8);
+    let (server, device) = locked().await;
+    // Valid base64, but `size` disagrees: the decode fails after the contents went by.
+    let body = format!(r#"{{"file":"{template}","size":5}}"#);
+    answer(
+        &server,
+        "GET",
+        "/1.0/database",
+        ResponseTemplate::new(200).set_body_string(body),
+    )
+    .await;
+
+    let mut sink = Vec::new();
+    let err = device
+        .download_database(ef45_client::DatabaseFile::Main, &mut sink)
+        .await
+        .unwrap_err();
+
+    let text = format!("{err:?} {err}");
+    assert!(!text.contains(&template[..24]), "{text}");
+    assert!(!text.contains(LOCK), "{text}");
+}
