@@ -14,6 +14,7 @@
 //! | `--user ID` | | the user the flow enrols (default `900001`; it must not exist) |
 //! | `--from`, `--to` `yyyy-mm-dd` | | the log range, `to` excluded (default 2018-05-28 to 2018-05-30) |
 //! | `--capture-user ID` | | with a terminal: also enrol `ID` by capture (someone presents) and handle 3 recognitions |
+//! | `--firmware FILE` [`--forced`] | | with a terminal: also upload this firmware (the device then upgrades and reboots) |
 //!
 //! Against a real terminal the flow enrols a user with placeholder templates: delete it
 //! afterwards (`DELETE user/{uuid}`), as the flow leaves it for you to inspect.
@@ -25,7 +26,9 @@ use clap::Parser;
 use ef45_client::Client;
 use ef45_client::chrono::NaiveDate;
 use examples::cli::Ef45Args;
-use examples::flows::ef45::{capture_and_recognise, run, simulate_person};
+use examples::flows::ef45::{
+    capture_and_recognise, run, simulate_person, synthetic_firmware, upload_firmware,
+};
 use examples::{Outcome, exit_code, heading, step};
 
 #[tokio::main]
@@ -60,12 +63,16 @@ async fn against_simulator(args: &Ef45Args) -> Outcome {
     let person = simulate_person(sim.clone(), "kim", 3);
     let captured = capture_and_recognise(&device, "900002", 3).await?;
     person.await?;
+    let firmware = synthetic_firmware(8 * 1024 * 1024)?;
+    let uploaded = upload_firmware(&device, firmware.path(), false).await?;
     device.close().await?;
     step(format!(
-        "done: {} log(s) walked, {} face record(s) captured, {} recognition(s) handled",
+        "done: {} log(s) walked, {} face record(s) captured, {} recognition(s) handled, \
+         firmware in {} units",
         summary.logs_walked,
         captured.faces,
-        captured.recognised.len()
+        captured.recognised.len(),
+        uploaded.units
     ));
     Ok(())
 }
@@ -83,7 +90,10 @@ async fn against_device(args: Ef45Args, url: &str) -> Outcome {
     run(&device, &args.user, from, to).await?;
     if let Some(capture_user) = &args.capture_user {
         capture_and_recognise(&device, capture_user, 3).await?;
-        device.close().await?;
     }
+    if let Some(firmware) = &args.firmware {
+        upload_firmware(&device, firmware, args.forced).await?;
+    }
+    device.close().await?;
     Ok(())
 }

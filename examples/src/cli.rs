@@ -123,6 +123,12 @@ pub struct Ef45Args {
     /// handle three recognitions
     #[arg(long)]
     pub capture_user: Option<String>,
+    /// With --url: also upload this firmware file (the device upgrades and reboots after it)
+    #[arg(long, value_name = "FILE")]
+    pub firmware: Option<PathBuf>,
+    /// With --firmware: a forced upgrade or downgrade (PUT) instead of a normal one (POST)
+    #[arg(long)]
+    pub forced: bool,
 }
 
 /// `cargo run -p examples --example bioid`: the BioID BWS 3 flow.

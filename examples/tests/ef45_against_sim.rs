@@ -375,3 +375,25 @@ async fn preview_frames_and_device_time_against_the_fake() {
     client.set_device_time(at).await.unwrap();
     assert_eq!(sim.device_time(), Some(at));
 }
+
+#[tokio::test]
+async fn a_firmware_file_reaches_the_fake_whole_in_order() {
+    use biometric_sim::ef45::UploadDigest;
+    use examples::flows::ef45::{synthetic_firmware, upload_firmware};
+    let (sim, client, _running) = device().await;
+    let len = 3 * 786_432 + 1000;
+    let file = synthetic_firmware(len).unwrap();
+
+    let summary = upload_firmware(&client, file.path(), false).await.unwrap();
+
+    assert_eq!((summary.units, summary.bytes), (4, len as u64));
+    assert_eq!(summary.progress_reports, 4);
+    let upload = sim.firmware_upload().unwrap();
+    let mut digest = UploadDigest::new();
+    digest.update(&std::fs::read(file.path()).unwrap());
+    assert_eq!(
+        (upload.done, upload.forced, upload.bytes),
+        (true, false, len as u64)
+    );
+    assert_eq!(upload.digest, digest);
+}
