@@ -92,9 +92,10 @@ impl ClientBuilder {
                 "are required (the device's web login and password)",
             )
         })?;
-        if credentials.login().is_empty() {
-            return Err(biometric_core::Error::invalid("login", "must not be empty"));
-        }
+        // The login goes into a JSON body: not blank, no control character, bounded like the
+        // other caller texts (the documentation gives no rule). The password is sent as given:
+        // only the device knows which passwords it accepts.
+        crate::limits::TEXT.check("login", credentials.login())?;
         let engine = Engine::builder(self.base_url)
             .config(self.http)
             .loggable_query(LOGGABLE_QUERY)

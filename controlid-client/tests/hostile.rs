@@ -555,7 +555,7 @@ fn an_empty_login_is_refused_when_building() {
             .build(),
         "login",
     );
-    assert_eq!(rule, "must not be empty");
+    assert_eq!(rule, "must not be empty or blank");
 }
 
 // ---- Found by the suites above, kept as plain cases. ----
@@ -638,4 +638,17 @@ async fn a_huge_enrollment_refusal_prints_short() {
     assert_eq!(failure.reason, reason, "the reason itself is kept whole");
     assert!(format!("{failure:?}").len() <= check::PRINT_LIMIT);
     assert!(check::display_chain(&err).len() <= check::PRINT_LIMIT);
+}
+
+#[test]
+fn a_login_at_its_edges_is_refused_when_the_client_is_built() {
+    use hostile_input::{check, edge};
+    let huge = edge::huge_text();
+    for bad in ["", "  ", "ad\u{0}min", "ad\nmin", huge.as_str()] {
+        let built = controlid_client::Client::builder("http://127.0.0.1:9")
+            .credentials(bad, "password")
+            .build()
+            .map(drop);
+        check::refused(built, "login");
+    }
 }

@@ -81,16 +81,8 @@ fn decode_file(raw: RawResponse) -> Result<Bytes> {
 }
 
 fn check_filename(filename: &str) -> Result<()> {
-    if filename.trim().is_empty() {
-        return Err(Error::invalid("filename", "must not be empty"));
-    }
-    if filename.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "filename",
-            "must not hold control characters",
-        ));
-    }
-    Ok(())
+    // Not blank, no control character, at most MAX_TEXT_CHARS (the sheets give no limit).
+    crate::models::check_uuid("filename", filename)
 }
 
 /// The file table of sheet Biometric-data: `.jpg` images must be JPEG; the `gui/logo` PNGs

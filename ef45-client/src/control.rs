@@ -5,7 +5,7 @@ use biometric_core::{Error, Method, Operation, RawResponse, Result, decode_unit}
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
-use crate::models::Card;
+use crate::models::{Card, user_id};
 use crate::outcome::decode_outcome;
 
 /// A manual command (`POST control`): every field optional, at least one set.
@@ -250,7 +250,7 @@ impl Client {
             "control/apb/clear/",
             decode_unit,
         )
-        .segment("user_uuid", user_uuid)
+        .segment("user_uuid", user_id("user_uuid", user_uuid)?)
         // Sets the status to CLEAR: the same result however often it is sent.
         .idempotent(true);
         self.engine.execute(op).await

@@ -41,8 +41,8 @@ pub use log_entry::{
 pub use logs::{LOGS_BY_TYPE_PAGE_SIZE, LogFilter};
 pub use match_events::{MatchEvent, MatchPolling};
 pub use models::{
-    BiometricText, Card, CardEntry, Face, FaceSubId, MAX_CARDS, NewUser, Pin, Subject,
-    UnknownSubId, UserCards, UserInfo,
+    BiometricText, Card, CardEntry, Face, FaceSubId, MAX_CARDS, MAX_TEXT_CHARS, NewUser, Pin,
+    Subject, UnknownSubId, UserCards, UserInfo,
 };
 pub use preview::Preview;
 pub use push::{EnrolPush, PushReply};

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use biometric_core::{Error, Result};
+use biometric_core::{Error, Result, TextLimit};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -408,7 +408,19 @@ impl Subject {
     }
 
     pub(crate) fn check(&self) -> Result<()> {
-        check_uuid("user_uuid", &self.user_uuid)
+        check_uuid("user_uuid", &self.user_uuid)?;
+        TEXT.allow_blank().check("last_name", &self.last_name)?;
+        for (field, text) in [
+            ("first_name", &self.first_name),
+            ("match_until", &self.match_until),
+            ("left_image_path", &self.left_image_path),
+            ("right_image_path", &self.right_image_path),
+        ] {
+            if let Some(text) = text {
+                TEXT.allow_blank().check(field, text)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -486,7 +498,8 @@ impl UserInfo {
     }
 
     pub(crate) fn check(&self) -> Result<()> {
-        check_uuid("user_uuid", &self.user_uuid)
+        check_uuid("user_uuid", &self.user_uuid)?;
+        TEXT.allow_blank().check("message", &self.message)
     }
 }
 
@@ -610,11 +623,25 @@ pub(crate) fn check_cards(cards: &[CardEntry]) -> Result<()> {
     Ok(())
 }
 
+/// The most characters this SDK sends in a user id, a name or another caller text.
+///
+/// The EF-45 sheets give no length for these fields. This SDK refuses more than 1024 characters
+/// (and any control character, and a blank id) because a longer value is almost certainly a
+/// mistake (a file read into an id) and what the device does with it is not documented.
+pub const MAX_TEXT_CHARS: usize = 1024;
+
+const TEXT: TextLimit = TextLimit::at_most(MAX_TEXT_CHARS);
+
+/// A user id (or another caller text) checked before any I/O: not blank, no control character,
+/// at most [`MAX_TEXT_CHARS`].
 pub(crate) fn check_uuid(field: &'static str, uuid: &str) -> Result<()> {
-    if uuid.trim().is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
-    }
-    Ok(())
+    TEXT.check(field, uuid)
+}
+
+/// `uuid` after [`check_uuid`], for a path segment.
+pub(crate) fn user_id<'a>(field: &'static str, uuid: &'a str) -> Result<&'a str> {
+    check_uuid(field, uuid)?;
+    Ok(uuid)
 }
 
 /// `null` reads as the type's default.

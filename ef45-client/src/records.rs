@@ -9,7 +9,7 @@ use crate::client::Client;
 use crate::list::{ListPage, check_page, decode_list, list_operation};
 use crate::models::{
     Card, CardEntry, Face, FaceSubId, NewUser, Subject, UserCards, UserInfo, check_cards,
-    check_uuid,
+    check_uuid, user_id,
 };
 
 /// One of the paged lists: its operation and the name of its page-size parameter (`page_size`
@@ -106,7 +106,7 @@ impl Client {
     /// One subject (`GET subjects/{user_uuid}`).
     pub async fn subject(&self, user_uuid: &str) -> Result<Subject> {
         let op = Operation::new("ef45.subject", Method::GET, "subjects/")
-            .segment("user_uuid", user_uuid);
+            .segment("user_uuid", user_id("user_uuid", user_uuid)?);
         self.engine.execute(op).await
     }
 
@@ -124,7 +124,7 @@ impl Client {
         subject.check()?;
         let op =
             Operation::with_decoder("ef45.update_subject", Method::PUT, "subjects/", decode_unit)
-                .segment("user_uuid", &subject.user_uuid)
+                .segment("user_uuid", user_id("user_uuid", &subject.user_uuid)?)
                 .json_body(subject)?
                 // The whole record is written: writing it twice leaves the same record.
                 .idempotent(true);
@@ -143,7 +143,7 @@ impl Client {
             "subjects/",
             decode_unit,
         )
-        .segment("user_uuid", user_uuid)
+        .segment("user_uuid", user_id("user_uuid", user_uuid)?)
         // Deleting the same subject again changes nothing more.
         .idempotent(true);
         self.engine.execute(op).await
@@ -236,7 +236,7 @@ impl Client {
     /// One user's info (`GET user-info/uuid/{user_uuid}`).
     pub async fn user_info(&self, user_uuid: &str) -> Result<UserInfo> {
         let op = Operation::new("ef45.user_info", Method::GET, "user-info/uuid/")
-            .segment("user_uuid", user_uuid);
+            .segment("user_uuid", user_id("user_uuid", user_uuid)?);
         self.engine.execute(op).await
     }
 
@@ -262,7 +262,7 @@ impl Client {
             "user-info/uuid/",
             decode_unit,
         )
-        .segment("user_uuid", &info.user_uuid)
+        .segment("user_uuid", user_id("user_uuid", &info.user_uuid)?)
         .json_body(info)?
         // Every field is written: writing them twice leaves the same record.
         .idempotent(true);
@@ -280,7 +280,7 @@ impl Client {
             "user-info/uuid/",
             decode_unit,
         )
-        .segment("user_uuid", user_uuid)
+        .segment("user_uuid", user_id("user_uuid", user_uuid)?)
         // Deleting the same record again changes nothing more.
         .idempotent(true);
         self.engine.execute(op).await
@@ -341,14 +341,14 @@ impl Client {
             "faces/",
             decode_list::<Face>,
         )
-        .segment("user_uuid", user_uuid);
+        .segment("user_uuid", user_id("user_uuid", user_uuid)?);
         Ok(self.engine.execute(op).await?.items)
     }
 
     /// One face record (`GET faces/{user_uuid}?subId=`).
     pub async fn face(&self, user_uuid: &str, sub_id: FaceSubId) -> Result<Face> {
         let op = Operation::new("ef45.face", Method::GET, "faces/")
-            .segment("user_uuid", user_uuid)
+            .segment("user_uuid", user_id("user_uuid", user_uuid)?)
             .query("subId", sub_id.number());
         self.engine.execute(op).await
     }
@@ -366,7 +366,7 @@ impl Client {
     pub async fn update_face(&self, face: &Face) -> Result<()> {
         check_uuid("user_uuid", &face.user_uuid)?;
         let op = Operation::with_decoder("ef45.update_face", Method::PUT, "faces/", decode_unit)
-            .segment("user_uuid", &face.user_uuid)
+            .segment("user_uuid", user_id("user_uuid", &face.user_uuid)?)
             .query("subId", face.sub_id.number())
             .json_body(face)?
             // The whole record is written: writing it twice leaves the same record.
@@ -377,7 +377,7 @@ impl Client {
     /// Deletes one face record (`DELETE faces/{user_uuid}?subId=`, 204).
     pub async fn delete_face(&self, user_uuid: &str, sub_id: FaceSubId) -> Result<()> {
         let op = Operation::with_decoder("ef45.delete_face", Method::DELETE, "faces/", decode_unit)
-            .segment("user_uuid", user_uuid)
+            .segment("user_uuid", user_id("user_uuid", user_uuid)?)
             .query("subId", sub_id.number())
             // Deleting the same record again changes nothing more.
             .idempotent(true);
@@ -391,7 +391,7 @@ impl Client {
     pub async fn delete_faces(&self, user_uuid: &str) -> Result<()> {
         let op =
             Operation::with_decoder("ef45.delete_faces", Method::DELETE, "faces/", decode_unit)
-                .segment("user_uuid", user_uuid)
+                .segment("user_uuid", user_id("user_uuid", user_uuid)?)
                 // Deleting the same records again changes nothing more.
                 .idempotent(true);
         self.engine.execute(op).await
@@ -413,7 +413,7 @@ impl Client {
     /// Deletes a user with its biometrics and other info (`DELETE user/{user_uuid}`).
     pub async fn delete_user(&self, user_uuid: &str) -> Result<()> {
         let op = Operation::with_decoder("ef45.delete_user", Method::DELETE, "user/", decode_unit)
-            .segment("user_uuid", user_uuid)
+            .segment("user_uuid", user_id("user_uuid", user_uuid)?)
             // Deleting the same user again changes nothing more.
             .idempotent(true);
         self.engine.execute(op).await
@@ -440,7 +440,8 @@ impl Client {
 
     /// A user's cards (`GET cards/{uuid}`).
     pub async fn cards(&self, user_uuid: &str) -> Result<UserCards> {
-        let op = Operation::new("ef45.cards", Method::GET, "cards/").segment("uuid", user_uuid);
+        let op = Operation::new("ef45.cards", Method::GET, "cards/")
+            .segment("uuid", user_id("uuid", user_uuid)?);
         self.engine.execute(op).await
     }
 
@@ -461,7 +462,7 @@ impl Client {
     pub async fn delete_cards(&self, user_uuid: &str) -> Result<()> {
         let op =
             Operation::with_decoder("ef45.delete_cards", Method::DELETE, "cards/", decode_unit)
-                .segment("user_uuid", user_uuid)
+                .segment("user_uuid", user_id("user_uuid", user_uuid)?)
                 // Deleting the same cards again changes nothing more.
                 .idempotent(true);
         self.engine.execute(op).await

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::client::Client;
 use crate::list::{ListPage, decode_list, list_operation};
-use crate::models::check_uuid;
+use crate::models::{check_uuid, user_id};
 
 /// The sheet's `yyyyMMDDHHmm` (a typo for `yyyyMMddHHmm`: its example is `201905211400`).
 const SCHEDULE_TIME: &str = "%Y%m%d%H%M";
@@ -327,7 +327,7 @@ impl Client {
     /// A user's schedule (`GET user-schedule/uuid/{uuid}`).
     pub async fn user_schedule(&self, uuid: &str) -> Result<UserSchedule> {
         let op = Operation::new("ef45.user_schedule", Method::GET, "user-schedule/uuid/")
-            .segment("uuid", uuid);
+            .segment("uuid", user_id("uuid", uuid)?);
         self.engine.execute(op).await
     }
 
@@ -369,7 +369,7 @@ impl Client {
             "user-schedule/uuid/",
             decode_unit,
         )
-        .segment("uuid", uuid)
+        .segment("uuid", user_id("uuid", uuid)?)
         // Deleting the same schedule again changes nothing more.
         .idempotent(true);
         self.engine.execute(op).await

@@ -311,3 +311,41 @@ proptest! {
         })?;
     }
 }
+
+/// Every call that takes a user id, and the record builders, refuse a blank id, a control
+/// character and a megabyte before sending anything.
+#[tokio::test]
+async fn caller_ids_at_their_edges_are_refused_before_any_io() {
+    let server = wiremock::MockServer::start().await;
+    let device = Client::builder(server.uri())
+        .credentials(common::ID, common::PASSWD)
+        .build()
+        .unwrap();
+    let huge = edge::huge_text();
+    for bad in ["", "  ", "11\u{0}1", "line\nbreak", huge.as_str()] {
+        let refusals = [
+            ("user_uuid", device.subject(bad).await.map(drop)),
+            ("user_uuid", device.delete_subject(bad).await),
+            ("user_uuid", device.user_info(bad).await.map(drop)),
+            ("user_uuid", device.delete_user(bad).await),
+            ("uuid", device.cards(bad).await.map(drop)),
+            ("user_uuid", device.delete_faces(bad).await),
+            ("user_uuid", device.clear_anti_passback(bad).await),
+            ("uuid", device.user_schedule(bad).await.map(drop)),
+            (
+                "user_uuid",
+                device.create_subject(&Subject::new(bad, "x")).await,
+            ),
+            ("filename", device.load_file(bad).await.map(drop)),
+        ];
+        for (field, result) in refusals {
+            check::refused(result, field);
+        }
+    }
+    let long_name = Subject::new("1", huge.as_str());
+    check::refused(device.create_subject(&long_name).await, "last_name");
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "nothing was sent"
+    );
+}
