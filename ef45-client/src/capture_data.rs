@@ -273,96 +273,134 @@ fn time<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<NaiveDateTime>, A:
     Ok(crate::log_entry::parse_log_time(&text))
 }
 
-struct RecordVisitor<T>(std::marker::PhantomData<T>);
+/// A capture record: its own top-level keys, and the eye and face groups both records share.
+trait CaptureRecord: Default {
+    const EXPECTING: &'static str;
 
-impl<'de> Visitor<'de> for RecordVisitor<BiometricData> {
-    type Value = BiometricData;
+    /// Reads `key` when it is one of this record's own keys (not an eye or face field).
+    fn own_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error>;
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a biometric-data item")
+    /// The eyes, the faces and the list of unknown keys.
+    fn parts(
+        &mut self,
+    ) -> (
+        &mut EyeCapture,
+        &mut EyeCapture,
+        &mut FaceGroups,
+        &mut Vec<String>,
+    );
+}
+
+impl CaptureRecord for BiometricData {
+    const EXPECTING: &'static str = "a biometric-data item";
+
+    fn own_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "encounter_id" => self.encounter_id = map.next_value()?,
+            "timestamp" => self.timestamp = time(map)?,
+            "serial_number" => self.serial_number = text(map)?.unwrap_or_default(),
+            "error_message" => self.error_message = text(map)?,
+            "bodyTemperature" => self.body_temperature = text(map)?,
+            "alarm" => self.alarm = text(map)?,
+            "mask" => self.mask = text(map)?,
+            "leftIrisDiameter" => self.left_iris_diameter = map.next_value()?,
+            "leftPupilDiameter" => self.left_pupil_diameter = map.next_value()?,
+            "rightIrisDiameter" => self.right_iris_diameter = map.next_value()?,
+            "rightPupilDiameter" => self.right_pupil_diameter = map.next_value()?,
+            "record_version" => self.record_version = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BiometricData, A::Error> {
-        let mut data = BiometricData::default();
-        let mut seen_id = false;
-        while let Some(key) = map.next_key::<String>()? {
-            let d = &mut data;
-            match key.as_ref() {
-                "encounter_id" => {
-                    d.encounter_id = map.next_value()?;
-                    seen_id = true;
-                }
-                "timestamp" => d.timestamp = time(&mut map)?,
-                "serial_number" => d.serial_number = text(&mut map)?.unwrap_or_default(),
-                "error_message" => d.error_message = text(&mut map)?,
-                "bodyTemperature" => d.body_temperature = text(&mut map)?,
-                "alarm" => d.alarm = text(&mut map)?,
-                "mask" => d.mask = text(&mut map)?,
-                "leftIrisDiameter" => d.left_iris_diameter = map.next_value()?,
-                "leftPupilDiameter" => d.left_pupil_diameter = map.next_value()?,
-                "rightIrisDiameter" => d.right_iris_diameter = map.next_value()?,
-                "rightPupilDiameter" => d.right_pupil_diameter = map.next_value()?,
-                "record_version" => d.record_version = map.next_value()?,
-                other => {
-                    if !capture_field(
-                        other,
-                        &mut d.left_eye,
-                        &mut d.right_eye,
-                        &mut d.faces,
-                        &mut map,
-                    )? {
-                        map.next_value::<IgnoredAny>()?;
-                        d.unknown_keys.push(other.to_owned());
-                    }
-                }
-            }
-        }
-        if !seen_id {
-            return Err(de::Error::missing_field("encounter_id"));
-        }
-        Ok(data)
+    fn parts(
+        &mut self,
+    ) -> (
+        &mut EyeCapture,
+        &mut EyeCapture,
+        &mut FaceGroups,
+        &mut Vec<String>,
+    ) {
+        (
+            &mut self.left_eye,
+            &mut self.right_eye,
+            &mut self.faces,
+            &mut self.unknown_keys,
+        )
     }
 }
 
-impl<'de> Visitor<'de> for RecordVisitor<MatchData> {
-    type Value = MatchData;
+impl CaptureRecord for MatchData {
+    const EXPECTING: &'static str = "a match-data item";
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a match-data item")
+    fn own_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "encounter_id" => self.encounter_id = map.next_value()?,
+            "timestamp" => self.timestamp = time(map)?,
+            "serial_number" => self.serial_number = text(map)?.unwrap_or_default(),
+            "uuid" => self.uuid = text(map)?.unwrap_or_default(),
+            "log_id" => self.log_id = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MatchData, A::Error> {
-        let mut data = MatchData::default();
+    fn parts(
+        &mut self,
+    ) -> (
+        &mut EyeCapture,
+        &mut EyeCapture,
+        &mut FaceGroups,
+        &mut Vec<String>,
+    ) {
+        (
+            &mut self.left_eye,
+            &mut self.right_eye,
+            &mut self.faces,
+            &mut self.unknown_keys,
+        )
+    }
+}
+
+struct RecordVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: CaptureRecord> Visitor<'de> for RecordVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut record = T::default();
         let mut seen_id = false;
         while let Some(key) = map.next_key::<String>()? {
-            let d = &mut data;
-            match key.as_ref() {
-                "encounter_id" => {
-                    d.encounter_id = map.next_value()?;
-                    seen_id = true;
-                }
-                "timestamp" => d.timestamp = time(&mut map)?,
-                "serial_number" => d.serial_number = text(&mut map)?.unwrap_or_default(),
-                "uuid" => d.uuid = text(&mut map)?.unwrap_or_default(),
-                "log_id" => d.log_id = map.next_value()?,
-                other => {
-                    if !capture_field(
-                        other,
-                        &mut d.left_eye,
-                        &mut d.right_eye,
-                        &mut d.faces,
-                        &mut map,
-                    )? {
-                        map.next_value::<IgnoredAny>()?;
-                        d.unknown_keys.push(other.to_owned());
-                    }
-                }
+            seen_id |= key == "encounter_id";
+            if record.own_field(&key, &mut map)? {
+                continue;
+            }
+            let (left, right, faces, unknown) = record.parts();
+            if !capture_field(&key, left, right, faces, &mut map)? {
+                map.next_value::<IgnoredAny>()?;
+                unknown.push(key);
             }
         }
         if !seen_id {
             return Err(de::Error::missing_field("encounter_id"));
         }
-        Ok(data)
+        Ok(record)
     }
 }
 
