@@ -8,7 +8,8 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use hostile_input::logs::capture;
+
 use std::time::Duration;
 
 use apptenticate_client::{Client, Device, DocumentType, Error, Image, RetryPolicy};
@@ -23,45 +24,6 @@ const PASSWORD: &str = "PASSWORD-e9800998ecf8427e";
 const REFRESH: &str = "REFRESH-1679091c5a880faf6fb5e6087eb1b2dc";
 const CEDULA: &str = "CEDULA-0102030405-a87ff679a2f3e71d";
 const IMAGE_TAG: &str = "PRIVATE-FACE-BYTES-6512bd43d9caa6e02c990b0a82652dca";
-
-/// Collects everything the fmt subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// A TRACE-level subscriber for this thread writing into the returned buffer.
-fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    (captured, guard)
-}
 
 /// `Debug` and `Display` of an error and of every error in its `source()` chain.
 fn error_texts(err: &Error) -> Vec<String> {

@@ -1,7 +1,6 @@
 //! No secret in `Debug`, in error messages or in tracing output, checked with known strings.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use hostile_input::logs::capture;
 
 use biometric_core::{
     Auth, AuthRequest, Credentials, Engine, Method, Operation, Result, RetryPolicy, SecretString,
@@ -30,27 +29,6 @@ impl Auth for QueryAndHeader {
     }
 }
 
-/// Collects everything the fmt subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 fn assert_no_secret(text: &str) {
     for secret in [SESSION, PASSWORD, KEY] {
         assert!(!text.contains(secret), "found {secret} in:\n{text}");
@@ -59,13 +37,7 @@ fn assert_no_secret(text: &str) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn tracing_errors_and_debug_never_show_secrets() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture();
 
     let server = MockServer::start().await;
     Mock::given(path("/ok"))
@@ -103,7 +75,7 @@ async fn tracing_errors_and_debug_never_show_secrets() {
     );
 
     // ...and show nowhere a person or a log collector could read them.
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("session=REDACTED"), "{log}");
     assert!(
         log.contains("user_id=7"),
@@ -190,13 +162,7 @@ async fn error_bodies_never_print_their_secrets() {
         }
     }
 
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture();
 
     let server = MockServer::start().await;
     Mock::given(path("/api/token/"))
@@ -263,7 +229,7 @@ async fn error_bodies_never_print_their_secrets() {
             source = cause.source();
         }
     }
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("lock_uid=REDACTED"), "{log}");
     assert!(log.contains("/1.0/lock/REDACTED"), "{log}");
     assert_no_body_secret(&log);

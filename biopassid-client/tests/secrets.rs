@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use hostile_input::logs::capture;
 
 use std::time::Duration;
 
@@ -14,36 +14,9 @@ use common::*;
 use wiremock::matchers::{any, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// Collects everything the fmt subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn the_key_and_the_images_never_reach_debug_errors_or_logs() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture();
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -63,7 +36,7 @@ async fn the_key_and_the_images_never_reach_debug_errors_or_logs() {
     assert!(String::from_utf8_lossy(&sent.body).contains(&b64(&face)));
 
     // ...and are nowhere else.
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(!logs.is_empty(), "the subscriber saw the request");
     let texts = [
         builder_debug,
@@ -148,7 +121,7 @@ async fn the_key_and_the_images_never_reach_debug_errors_or_logs() {
         }
     }
     drop(_guard);
-    texts.push(String::from_utf8(captured.0.lock().unwrap().clone()).unwrap());
+    texts.push(captured.text());
     for text in texts {
         assert!(!text.contains(KEY), "key in: {text}");
         assert!(!text.contains("PRIVATE-FACE-BYTES"), "image in: {text}");

@@ -6,43 +6,16 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use hostile_input::logs::capture;
 
 use common::*;
 use wiremock::ResponseTemplate;
-
-/// Collects everything the fmt subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// A biometric answer the client cannot read (a wrong type deep inside) still carries the eye
 /// images and iris templates in its raw body: its Debug and Display, and the log, must not.
 #[tokio::test(flavor = "current_thread")]
 async fn biometric_bytes_in_an_unreadable_capture_never_reach_errors_or_logs() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture();
 
     // Recognisable "image" and "template" base64, longer than any redaction threshold.
     let eye = "SVJJUy1JTUFHRS1CWVRFUy1PRi1BLVBFUlNPTg==".repeat(8);
@@ -94,7 +67,7 @@ async fn biometric_bytes_in_an_unreadable_capture_never_reach_errors_or_logs() {
         matches!(capture, ef45_client::Error::Decode(_)),
         "{capture:?}"
     );
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     for (what, text) in [
         ("logs", logs),
         ("capture error", format!("{capture:?} {capture}")),

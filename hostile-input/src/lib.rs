@@ -7,12 +7,14 @@
 //! an answer [`Slot`](server::Slot) that each proptest case refills, so the real decoder runs
 //! behind the real engine. [`check`] holds the properties every outcome must have: a typed
 //! error carrying the raw body, and printed forms bounded by the input. [`edge`] holds the
-//! caller-side edge values (control characters, blank text, huge text).
+//! caller-side edge values (control characters, blank text, huge text); [`logs`] the tracing
+//! capture of the secrets suites.
 //!
 //! Not published: it exists so that five suites do not each carry the same mutators.
 
 pub mod check;
 pub mod edge;
+pub mod logs;
 pub mod mutate;
 pub mod server;
 
