@@ -87,7 +87,9 @@ impl<A: Auth> Engine<A> {
     /// [`Error::InvalidRequest`] before any I/O, login included. On a response the auth scheme
     /// recognises as a rejected token, the token is renewed once (one renewal shared by all
     /// concurrent requests that saw the same token) and the operation is sent once more. The
-    /// replay is safe even for a POST: the server refused the first one. Retries of the first
+    /// replay is safe even for a POST: the server refused the first one (an operation marked
+    /// [`Operation::no_replay_after_renewal`] is not replayed: its rejection is returned).
+    /// Retries of the first
     /// send and of the replay share one total-time cap.
     pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
         let op = self.prepare(operation)?;
@@ -100,7 +102,9 @@ impl<A: Auth> Engine<A> {
             .send_with(&op, &self.authorize(&token), started)
             .await
         {
-            Err(Error::Api(api)) if self.inner.auth.is_rejection(&api) => {
+            Err(Error::Api(api))
+                if op.replays_after_renewal() && self.inner.auth.is_rejection(&api) =>
+            {
                 let token = self.renew(&op, generation).await?;
                 transport
                     .send_with(&op, &self.authorize(&token), started)
@@ -145,7 +149,9 @@ impl<A: Auth> Engine<A> {
             .stream_with(&op, &self.authorize(&token), started, sink)
             .await
         {
-            Err(Error::Api(api)) if self.inner.auth.is_rejection(&api) => {
+            Err(Error::Api(api))
+                if op.replays_after_renewal() && self.inner.auth.is_rejection(&api) =>
+            {
                 let token = self.renew(&op, generation).await?;
                 transport
                     .stream_with(&op, &self.authorize(&token), started, sink)

@@ -58,6 +58,8 @@ pub struct Operation<T> {
     body: Body,
     idempotent: bool,
     authenticated: bool,
+    /// Sent again after a token renewal when the server rejects the token.
+    replay_after_renewal: bool,
     timeout: Option<Duration>,
     max_response_bytes: Option<u64>,
     retry: Option<RetryPolicy>,
@@ -101,6 +103,7 @@ impl<T> Operation<T> {
             body: Body::Empty,
             idempotent,
             authenticated: true,
+            replay_after_renewal: true,
             timeout: None,
             max_response_bytes: None,
             retry: None,
@@ -198,6 +201,15 @@ impl<T> Operation<T> {
     /// Sends the operation without the engine's authentication (a login call, a health check).
     pub fn unauthenticated(mut self) -> Self {
         self.authenticated = false;
+        self
+    }
+
+    /// Not sent again when the server rejects the token: the rejection is returned (and the next
+    /// operation renews the token). For a step of a multi-call sequence that lives in the
+    /// server's session, such as a unit of an upload: a new session may not hold what the old
+    /// one had received, so repeating the step in it would continue a sequence that is gone.
+    pub fn no_replay_after_renewal(mut self) -> Self {
+        self.replay_after_renewal = false;
         self
     }
 
@@ -317,6 +329,12 @@ impl<T> Operation<T> {
     /// Whether the engine's authentication is applied.
     pub fn is_authenticated(&self) -> bool {
         self.authenticated
+    }
+
+    /// Whether the operation is sent again after a token renewal (see
+    /// [`no_replay_after_renewal`](Self::no_replay_after_renewal)).
+    pub fn replays_after_renewal(&self) -> bool {
+        self.replay_after_renewal
     }
 
     /// The timeout of each attempt, if this call or operation sets one.

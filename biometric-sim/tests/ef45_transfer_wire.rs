@@ -77,6 +77,10 @@ async fn a_firmware_upload_in_units_keeps_a_digest_and_answers_upload_success() 
         (false, 4, 3 * UNIT as u64 + 1000, true)
     );
     assert_eq!(upload.digest, digest);
+    // The device reboots to upgrade: the lock is gone, a new one is needed.
+    let answer = fake.bare(Method::PUT, &locked("update/start", &uid)).await;
+    assert_eq!(answer.status, 401, "{answer:?}");
+    let uid = fake.lock().await;
     // A forced upload (PUT) of one unit.
     let answer = fake.bare(Method::PUT, &locked("update/start", &uid)).await;
     assert_eq!(answer.status, 204, "{answer:?}");
@@ -169,7 +173,16 @@ async fn firmware_units_are_checked_in_order_size_and_form() {
             .status,
         200
     );
+    // The reboot after done drops the lock; under a new one, a second done has no upload.
     let answer = fake.unit(Method::POST, &done, &payload(3, 1)).await;
+    assert_eq!(
+        answer.status, 401,
+        "the old lock after the reboot: {answer:?}"
+    );
+    let uid = fake.lock().await;
+    let answer = fake
+        .unit(Method::POST, &locked("update/done", &uid), &payload(3, 1))
+        .await;
     assert_eq!(answer.status, 409, "done twice: {answer:?}");
 }
 

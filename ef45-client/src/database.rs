@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use biometric_core::json_field::{JsonFieldDecoder, JsonFieldError, JsonFieldErrorKind};
 use biometric_core::{
-    ApiError, Body, DecodeError, Error, Method, Operation, Result, StatusCode, decode_unit,
+    ApiError, Body, DecodeError, Error, Method, Operation, RawResponse, Result, StatusCode,
+    decode_unit,
 };
-use serde::Deserialize;
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -19,7 +19,7 @@ use crate::transfer::{
 
 /// The timeout of one database download call (the whole answer, or one part), unless the
 /// client's options set another. The sheets say only "give a sufficient timeout if the
-/// database size is large"; tens of MB of base64 from the device fit well within it.
+/// database size is large" and give no transfer rate; ten minutes is the crate's choice.
 pub const DATABASE_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Which database file: the device's own, or one of the two EyeLock files (sheet Database
@@ -131,8 +131,10 @@ impl UnitSequence for DatabaseSequence {
         )
         .segment("strSize", len)
         .body(body)
-        // The device appends each chunk it receives: a repeat would store it twice.
-        .idempotent(false);
+        // The sheet says only that chunks are sent in order; this crate assumes the device
+        // appends each one, so a repeat would store it twice. Nor is it sent in a new lock.
+        .idempotent(false)
+        .no_replay_after_renewal();
         self.file.path(op)
     }
 
@@ -146,26 +148,40 @@ impl UnitSequence for DatabaseSequence {
         .segment("strSize", len)
         .segment("strTotalSize", total)
         .body(body)
-        // Appends the last chunk, stores the file and restarts the device: never sent twice.
-        .idempotent(false);
+        // Appends the last chunk and stores the file (the main file's sheet: the device then
+        // restarts): never sent twice, nor in a new lock.
+        .idempotent(false)
+        .no_replay_after_renewal();
         self.file.path(op)
     }
+}
+
+/// `{"size": n, ...}`: `size` as a number or numeric text (the download reads it the same way).
+fn decode_size(raw: RawResponse) -> Result<u64> {
+    let answer: serde_json::Value = raw.json()?;
+    answer
+        .get("size")
+        .and_then(as_count)
+        .ok_or_else(|| raw.decode_error(Some("size".into()), "`size` is not a byte count"))
 }
 
 /// Sheets Database and Database (eyelock).
 impl Client {
     /// The size in bytes of a database file (`GET database/size[/EyeLock...]`).
     ///
-    /// The sheets' example, `{"size":44915712,"status":"""file":""}`, is not valid JSON (a
-    /// comma is missing); what is read is the answer a device sends,
-    /// `{"size": 44915712, "status": "", "file": ""}`, of which only `size` is used.
+    /// The sheets' example, `{"size":44915712,"status":"""file":""}`, is not valid JSON: a
+    /// comma is missing, as in all three of the parts download's examples. This crate reads
+    /// valid JSON only, `{"size": 44915712, "status": "", "file": ""}` (only `size` is used, a
+    /// number or numeric text); a device that really omits the comma is refused with an
+    /// [`Error::Decode`] carrying its body.
     pub async fn database_size(&self, file: DatabaseFile) -> Result<u64> {
-        #[derive(Deserialize)]
-        struct Answer {
-            size: u64,
-        }
-        let op = Operation::<Answer>::new("ef45.database_size", Method::GET, "database/size");
-        Ok(self.engine.execute(file.path(op)).await?.size)
+        let op = Operation::with_decoder(
+            "ef45.database_size",
+            Method::GET,
+            "database/size",
+            decode_size,
+        );
+        self.engine.execute(file.path(op)).await
     }
 
     /// Downloads a database file whole (`GET database[/EyeLock...]`) and writes its bytes to
@@ -175,7 +191,9 @@ impl Client {
     /// arrives, never held whole (see [`JsonFieldDecoder`]), and the decoded length is checked
     /// against `size`. An answer that is not that object, base64 that breaks off, or a length
     /// other than `size` is an [`Error::Decode`] saying how many bytes were written and what
-    /// `size` said; `sink` then holds those bytes. `sink` is flushed, not shut down. The call's
+    /// `size` said; `sink` then holds those bytes. A connection that breaks or times out
+    /// mid-answer is the transport error alone: `sink` holds what arrived before, a count this
+    /// error does not give. `sink` is flushed, not shut down. The call's
     /// timeout is [`DATABASE_TIMEOUT`] unless the client's options set one.
     ///
     /// ```no_run
@@ -251,11 +269,13 @@ impl Client {
     /// Uploads a database file of `total_len` bytes read from `source`: `database/start`,
     /// units of base64 text through `database/continuous/{strSize}` and the last one through
     /// `database/done/{strSize}/{strTotalSize}` (each with the file's `/EyeLock...` suffix),
-    /// where `strSize` is the unit's raw byte count and `strTotalSize` the file's, as the
-    /// sheets' examples (`786432`, `78643200`) show. Units are [`DEFAULT_UNIT_SIZE`] bytes.
+    /// where `strSize` is the unit's raw byte count and `strTotalSize` the file's: the crate's
+    /// reading (the sheets' examples, `786432` and `78643200`, fit it, but also a base64
+    /// length). Units are [`DEFAULT_UNIT_SIZE`] bytes.
     ///
-    /// The sheet: after storing the file the device restarts. Its answers are not documented:
-    /// any 2xx is success. Memory, source checks, retries and errors are as for
+    /// The Database sheet: after storing the main file the device restarts (the EyeLock sheet
+    /// says nothing of a restart). The answers are not documented: any 2xx is success. What
+    /// `database/start` does to an unfinished upload is not documented either. Memory, source checks, retries and errors are as for
     /// [`upload_firmware`](Self::upload_firmware).
     pub async fn upload_database(
         &self,

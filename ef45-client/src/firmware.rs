@@ -65,8 +65,9 @@ impl FirmwareUpload {
     }
 
     /// The raw bytes per unit (each sent as base64, a third larger). A positive multiple of 3,
-    /// so that the units' texts join into the base64 text of the whole image; anything else is
-    /// refused before any I/O.
+    /// so that the units' texts join into the base64 text of the whole image, and at most
+    /// [`DEFAULT_UNIT_SIZE`](crate::DEFAULT_UNIT_SIZE) (1 MiB of base64: the sheet's "about
+    /// 1MB"); anything else is refused before any I/O.
     pub fn unit_size(mut self, bytes: usize) -> Self {
         self.unit_size = bytes;
         self
@@ -124,8 +125,12 @@ impl UnitSequence for FirmwareSequence {
             decode_unit,
         )
         .body(body)
-        // The device appends each unit it receives: a repeat would store it twice.
+        // The sheet says only that units are sent in order; this crate assumes the device
+        // appends each unit it receives, so a repeat would store it twice.
         .idempotent(false)
+        // A unit belongs to the upload of the lock it was sent under: after a new lock (code
+        // 1102) it is not sent again, the upload is reported as broken.
+        .no_replay_after_renewal()
     }
 
     fn done(&self, _: usize, _: u64, body: Body) -> Operation<()> {
@@ -136,8 +141,9 @@ impl UnitSequence for FirmwareSequence {
             decode_upload_result,
         )
         .body(body)
-        // Appends the last unit and starts the upgrade: never sent twice.
+        // Appends the last unit and starts the upgrade: never sent twice, nor in a new lock.
         .idempotent(false)
+        .no_replay_after_renewal()
     }
 }
 

@@ -73,10 +73,14 @@ pub enum TransferStage {
 /// unit again is safe. The cause is [`source`](Self::source) (also as
 /// [`std::error::Error::source`]).
 ///
-/// The device documents no way to resume an upload. When `resend_safe` is false the unit may
-/// have reached the device, which then holds an unknown part of the upload: start again from the
-/// beginning (the start call discards an incomplete upload, as the Firmware sheet says of
-/// `update/start`).
+/// The device documents no way to resume an upload, and this crate has no call to send one unit
+/// alone. When `resend_safe` is false the unit may have reached the device, which then holds an
+/// unknown part of the upload. For firmware, the Firmware sheet says `update/start` discards an
+/// incomplete upload, so upload again from the beginning; the database sheets say nothing of a
+/// second start. A failure of the last unit ([`TransferStage::Done`]) may hide a success (the
+/// device restarts or reboots after it): check first (the application version, the database
+/// size) before uploading again. A lock lost during the upload (device code 1102) stops it: its
+/// units are not sent in the new lock, whose upload state the sheets do not describe.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct TransferError {
@@ -123,13 +127,18 @@ impl fmt::Display for TransferError {
                 self.unit, self.units, self.offset
             )?;
         }
-        if self.resend_safe {
-            f.write_str(": it certainly did not reach the device, so sending it again is safe")
-        } else {
-            f.write_str(
+        match (self.resend_safe, self.stage) {
+            (true, _) => f.write_str(
+                ": it certainly did not reach the device, which holds the units before it",
+            ),
+            (false, TransferStage::Done) => f.write_str(
+                ": it may have reached the device, which may be restarting; \
+                 check the device before uploading again",
+            ),
+            (false, _) => f.write_str(
                 ": it may have reached the device, which documents no resume; \
                  upload again from the start",
-            )
+            ),
         }
     }
 }
@@ -163,6 +172,13 @@ pub(crate) fn plan(total: u64, unit_size: usize) -> Result<usize, Error> {
         return Err(Error::invalid(
             "unit_size",
             "must be a positive multiple of 3 (units then join into one base64 text)",
+        ));
+    }
+    if unit_size > DEFAULT_UNIT_SIZE {
+        return Err(Error::invalid(
+            "unit_size",
+            "must be at most 786432 bytes, 1 MiB of base64 (the sheet: \"about 1MB in total \
+             per each unit\")",
         ));
     }
     usize::try_from(total.div_ceil(unit_size as u64))

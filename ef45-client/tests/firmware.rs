@@ -368,7 +368,8 @@ async fn a_unit_refused_at_connect_is_safe_to_resend() {
     assert!(err.source.is_connect(), "{:?}", err.source);
     assert!(err.resend_safe);
     assert!(
-        err.to_string().contains("sending it again is safe"),
+        err.to_string()
+            .contains("certainly did not reach the device, which holds the units before it"),
         "{err}"
     );
 }
@@ -456,7 +457,7 @@ async fn an_unreadable_source_is_a_source_error() {
 #[tokio::test]
 async fn bad_arguments_are_refused_before_any_io() {
     let (server, device) = locked().await;
-    for (len, unit) in [(0, 3), (9, 0), (9, 4), (9, 786_431)] {
+    for (len, unit) in [(0, 3), (9, 0), (9, 4), (9, 786_431), (9, 786_435)] {
         let err = device
             .upload_firmware(&pattern(9)[..], len, FirmwareUpload::new().unit_size(unit))
             .await
@@ -523,4 +524,66 @@ async fn abort_sends_update_start_alone_in_the_mode_given() {
     assert_eq!(call.url.path(), "/1.0/update/start");
     assert_eq!(query(&call), with_lock(&[]));
     assert!(call.body.is_empty());
+}
+
+#[tokio::test]
+async fn a_lock_lost_mid_upload_stops_it_without_sending_the_unit_in_a_new_lock() {
+    // The second unit is refused with code 1102: the lock was taken or dropped, and with it,
+    // perhaps, the upload. The unit must not be replayed under a new lock.
+    let server = MockServer::start().await;
+    locks(&server, &[LOCK, LOCK2]).await;
+    answer(
+        &server,
+        "POST",
+        "/1.0/update/start",
+        ResponseTemplate::new(200),
+    )
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/1.0/update/continuous"))
+        .respond_with(ResponseTemplate::new(200))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    answer(
+        &server,
+        "POST",
+        "/1.0/update/continuous",
+        ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "status_code": 1102, "reason_phrase": "Unavailable accessToken!",
+        })),
+    )
+    .await;
+    answer(&server, "POST", "/1.0/update/done", upload_success()).await;
+    catch_all(&server).await;
+    let device = retrying_client(&server);
+
+    let err = device
+        .upload_firmware(&pattern(9)[..], 9, FirmwareUpload::new().unit_size(3))
+        .await
+        .unwrap_err();
+
+    assert_eq!(
+        (err.stage, err.unit, err.resend_safe),
+        (TransferStage::Continuous, 1, false)
+    );
+    assert_eq!(
+        requests_to(&server, "/1.0/lock").await.len(),
+        1,
+        "no new lock was opened"
+    );
+    assert_eq!(
+        requests_to(&server, "/1.0/update/continuous").await.len(),
+        2
+    );
+    assert!(requests_to(&server, "/1.0/update/done").await.is_empty());
+    // The next call renews the lock as usual.
+    answer(
+        &server,
+        "GET",
+        "/1.0/version",
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({"version": "1.1.69"})),
+    )
+    .await;
 }

@@ -143,8 +143,9 @@ async fn continuous(
 }
 
 /// `update/done`: the last unit (not larger than the others) -> the sheet's `{"file": "Upload
-/// success"}`. The device then checks the version and reboots to upgrade; the fake neither
-/// reads the bytes nor reboots.
+/// success"}`. The sheet: the device then checks the version and reboots to upgrade. The fake
+/// does not read the bytes, but it drops the lock as a reboot would (a rebooted device knows
+/// no session), like the main database's `done`.
 async fn done(
     State(sim): State<Ef45Sim>,
     method: Method,
@@ -155,5 +156,6 @@ async fn done(
     Query::parse(&uri, &[])?;
     let data = unit(&headers, &body, "update/done")?;
     receive(&sim, &method, &data, true)?;
+    sim.store().lock = None;
     Ok(json_answer(json!({"file": "Upload success"})))
 }

@@ -251,7 +251,7 @@
 //! |---|---|
 //! | `update/start`, no body | 204 |
 //! | `update/continuous`, one unit | 204 |
-//! | `update/done`, the last unit | `{"file": "Upload success"}` |
+//! | `update/done`, the last unit | `{"file": "Upload success"}`; the lock then goes stale (the sheet: the device reboots) |
 //!
 //! **The unit's body format is not documented; the fake's choice, shared with the Database
 //! upload:** the unit's standard base64 text as the whole body, `Content-Type: text/plain`
