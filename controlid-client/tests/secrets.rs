@@ -5,7 +5,9 @@
 //! One test in its own binary: a thread-scoped tracing subscriber only sees callsites reliably
 //! when no other test registers them concurrently.
 
-use hostile_input::logs::capture;
+use hostile_input::logs::{
+    assert_clean, capture, error_texts, independent_base64 as b64, jpeg_carrying,
+};
 use std::time::Duration;
 
 use biometric_core::{Method, Operation, decode_unit};
@@ -26,55 +28,9 @@ const SESSION: &str = "SESSION-d41d8cd98f00b204e98";
 const PATH_TOKEN: &str = "PATHTOKEN-45c48cce2e2d7fbdea1a";
 const IMAGE_TAG: &str = "PRIVATE-FACE-BYTES-6512bd43d9caa6e02c990b0a82652dca";
 
-/// `Debug` and `Display` of an error and of every error in its `source()` chain.
-fn error_texts(err: &Error) -> Vec<String> {
-    let mut texts = vec![format!("{err:?}"), err.to_string()];
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        texts.push(format!("{inner:?}"));
-        texts.push(inner.to_string());
-        source = inner.source();
-    }
-    texts
-}
-
-/// Standard base64, independent of the SDK's codec.
-fn b64(data: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// A JPEG whose bytes (and so whose base64) are recognisable.
 fn secret_jpeg() -> Vec<u8> {
-    let mut data = vec![0xff, 0xd8, 0xff, 0xe0];
-    data.extend_from_slice(IMAGE_TAG.as_bytes());
-    data
-}
-
-/// Fails naming the secret and where it was found.
-fn assert_clean(what: &str, text: &str, secrets: &[String]) {
-    for secret in secrets {
-        assert!(
-            !text.contains(secret.as_str()),
-            "{what} shows {secret:?}:\n{text}"
-        );
-    }
+    jpeg_carrying(IMAGE_TAG)
 }
 
 fn secrets() -> Vec<String> {
