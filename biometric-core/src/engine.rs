@@ -14,7 +14,7 @@ use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::operation::{Operation, RequestOptions};
 use crate::retry::RetryPolicy;
 use crate::tls::{TlsOptions, ensure_crypto_provider};
-use crate::transport::{Config, ErrorParser, Transport, default_error_parser};
+use crate::transport::{AnswerCheck, Config, ErrorParser, Transport, default_error_parser};
 
 /// The default timeout of one attempt of an operation.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -341,6 +341,7 @@ pub struct EngineBuilder<A = NoAuth> {
     http: HttpConfig,
     loggable_query: Vec<&'static str>,
     error_parser: ErrorParser,
+    answer_check: Option<AnswerCheck>,
     auth: A,
 }
 
@@ -352,6 +353,7 @@ impl EngineBuilder<NoAuth> {
             http: HttpConfig::new(concat!("biometric-core/", env!("CARGO_PKG_VERSION"))),
             loggable_query: Vec::new(),
             error_parser: default_error_parser,
+            answer_check: None,
             auth: NoAuth,
         }
     }
@@ -365,6 +367,7 @@ impl<A: Auth> EngineBuilder<A> {
             http: self.http,
             loggable_query: self.loggable_query,
             error_parser: self.error_parser,
+            answer_check: self.answer_check,
             auth,
         }
     }
@@ -391,6 +394,16 @@ impl<A: Auth> EngineBuilder<A> {
     /// How error bodies are read into a vendor code and message.
     pub fn error_parser(mut self, parser: ErrorParser) -> Self {
         self.error_parser = parser;
+        self
+    }
+
+    /// How a vendor reports a failure inside an answer whose HTTP status says success (a
+    /// terminal's device code under HTTP 200). Checked on every accepted answer of every
+    /// operation before it is decoded (and on the start of a streamed one), so a new operation
+    /// cannot forget it; a failure found becomes an [`Error::Api`], which the auth scheme may
+    /// read as a rejected token (renewal and one replay) like any other.
+    pub fn answer_check(mut self, check: AnswerCheck) -> Self {
+        self.answer_check = Some(check);
         self
     }
 
@@ -422,6 +435,7 @@ impl<A: Auth> EngineBuilder<A> {
             max_response_bytes: http.max_response_bytes,
             loggable_query: self.loggable_query,
             error_parser: self.error_parser,
+            answer_check: self.answer_check,
         });
         Ok(Engine {
             inner: Arc::new(Inner {

@@ -64,6 +64,14 @@ pub enum Error {
         source: Option<Box<Error>>,
     },
 
+    /// The server's version does not have this operation (a terminal's firmware older than the
+    /// call, or a path it answers 404 for while the call exists in a later version).
+    /// **Nothing was sent** when the client knew the version beforehand
+    /// ([`UnsupportedError::status`] is `None`); after a 404 the request reached the server,
+    /// which did not act on it.
+    #[error(transparent)]
+    Unsupported(Box<UnsupportedError>),
+
     /// The response body was larger than the limit set for the operation; reading stopped there.
     /// The request **reached the server**.
     #[error("response body exceeds the limit of {limit} bytes (status {status})")]
@@ -101,6 +109,56 @@ impl Error {
         }
     }
 
+    /// The server's version lacks `operation`: it `needs` something the server does not have
+    /// (`found`).
+    ///
+    /// ```
+    /// let err = biometric_core::Error::unsupported(
+    ///     "ef45.log_count_between",
+    ///     "application 2.1.47 or later",
+    ///     "application 2.1.40",
+    /// );
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "ef45.log_count_between is not supported by this server: it needs application 2.1.47 \
+    ///      or later, the server has application 2.1.40"
+    /// );
+    /// assert!(err.is_unsupported() && err.is_unsent());
+    /// ```
+    pub fn unsupported(
+        operation: &'static str,
+        needs: impl Into<Cow<'static, str>>,
+        found: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::Unsupported(Box::new(UnsupportedError {
+            operation,
+            needs: needs.into(),
+            found: found.into(),
+            status: None,
+        }))
+    }
+
+    /// Like [`unsupported`](Self::unsupported), for a server that answered `status` (a 404 for
+    /// a path its version lacks): the request reached it.
+    pub fn unsupported_answer(
+        operation: &'static str,
+        needs: impl Into<Cow<'static, str>>,
+        found: impl Into<Cow<'static, str>>,
+        status: StatusCode,
+    ) -> Self {
+        Error::Unsupported(Box::new(UnsupportedError {
+            operation,
+            needs: needs.into(),
+            found: found.into(),
+            status: Some(status),
+        }))
+    }
+
+    /// True when the server's version lacks the operation ([`Error::Unsupported`]).
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, Error::Unsupported(_))
+    }
+
     /// A deadline of a call made of several exchanges (a vendor's polling helper) elapsed: a
     /// [`TransportKind::Timeout`] transport error for `operation`, with no source.
     pub fn deadline(operation: &'static str) -> Self {
@@ -124,6 +182,7 @@ impl Error {
             Error::Api(api) => Some(api.status),
             Error::Decode(decode) => decode.status,
             Error::ResponseTooLarge { status, .. } => Some(*status),
+            Error::Unsupported(unsupported) => unsupported.status,
             Error::Auth {
                 source: Some(source),
                 ..
@@ -158,7 +217,12 @@ impl Error {
     /// True when the request certainly did not reach the server, so sending it again cannot
     /// repeat a side effect.
     pub fn is_unsent(&self) -> bool {
-        matches!(self, Error::InvalidRequest { .. }) || self.is_connect()
+        matches!(self, Error::InvalidRequest { .. }) || self.is_connect() || self.refused_unsent()
+    }
+
+    /// An [`Error::Unsupported`] found before sending (not from a 404 answer).
+    fn refused_unsent(&self) -> bool {
+        matches!(self, Error::Unsupported(unsupported) if unsupported.status.is_none())
     }
 
     /// True for failures that may go away when the same request is tried again later:
@@ -447,6 +511,33 @@ impl From<ApiError> for Error {
         Error::Api(Box::new(err))
     }
 }
+
+/// An operation the server's version does not have (see [`Error::Unsupported`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnsupportedError {
+    /// The operation refused.
+    pub operation: &'static str,
+    /// What the operation needs, in the vendor's terms ("application 2.1.47 or later").
+    pub needs: Cow<'static, str>,
+    /// What the server has ("application 2.1.40").
+    pub found: Cow<'static, str>,
+    /// `None` when the client refused the call before sending it; the status when the server
+    /// answered that it lacks the path (404).
+    pub status: Option<StatusCode>,
+}
+
+impl fmt::Display for UnsupportedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} is not supported by this server: it needs {}, the server has {}",
+            self.operation, self.needs, self.found
+        )
+    }
+}
+
+impl StdError for UnsupportedError {}
 
 impl From<TransportError> for Error {
     fn from(err: TransportError) -> Self {

@@ -24,7 +24,9 @@ pub use engine::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Engine, EngineBuilder,
     HttpConfig, MAX_REDIRECTS,
 };
-pub use error::{ApiError, DecodeError, Error, Result, TransportError, TransportKind};
+pub use error::{
+    ApiError, DecodeError, Error, Result, TransportError, TransportKind, UnsupportedError,
+};
 pub use media::gray::GrayBitmap;
 pub use media::image::{Image, ImageFormat};
 pub use media::size::{KB, MB, MIB, SizeLimit};
@@ -42,7 +44,9 @@ pub use stream::{DEFAULT_CHUNK_SIZE, StreamBody};
 pub use string_enum::UnknownValue;
 pub use text::TextLimit;
 pub use tls::TlsOptions;
-pub use transport::{ErrorParser, Transport, default_error_parser};
+pub use transport::{
+    ANSWER_CHECK_PREFIX, AnswerCheck, ErrorParser, Transport, default_error_parser,
+};
 
 /// HTTP types used in the public API, re-exported so that vendor crates and applications need no
 /// direct `http` dependency. All are 1.0 or later (`url` 2), so their versions change only with a

@@ -24,6 +24,22 @@ use crate::secret::redact_url;
 /// A plain function pointer for the same reasons as [`crate::Decoder`]: it needs no state.
 pub type ErrorParser = fn(&RawResponse) -> (Option<String>, Option<String>);
 
+/// Finds a vendor failure reported inside an answer whose HTTP status the operation accepts (a
+/// terminal that answers `{"status_code": 1102, ...}` or `{"success": false, ...}` under HTTP
+/// 200): `Some((code, message))` turns the answer into an [`Error::Api`] before the operation's
+/// decoder sees it, `None` lets it through.
+///
+/// Set once per engine ([`crate::EngineBuilder::answer_check`]), so that every operation of a
+/// vendor is checked, including one written later or sent through a client's raw `execute`. It
+/// runs on whole bodies and on the start of streamed ones (see [`ANSWER_CHECK_PREFIX`]).
+pub type AnswerCheck = fn(&RawResponse) -> Option<(Option<String>, Option<String>)>;
+
+/// How much of a streamed success body is held back and shown to the engine's
+/// [`AnswerCheck`] before the first byte reaches the sink: a failure inside an answer is a
+/// short JSON document, so a body that ends within this many bytes is checked whole, and a
+/// longer one is streamed as it comes.
+pub const ANSWER_CHECK_PREFIX: usize = 8 * 1024;
+
 /// Decorates a request just before it is sent (the engine's authentication).
 pub(crate) type Authorize<'a> = &'a (dyn Fn(&mut AuthRequest<'_>) -> Result<()> + Send + Sync);
 
@@ -43,6 +59,7 @@ pub(crate) struct Config {
     pub(crate) max_response_bytes: u64,
     pub(crate) loggable_query: Vec<&'static str>,
     pub(crate) error_parser: ErrorParser,
+    pub(crate) answer_check: Option<AnswerCheck>,
 }
 
 /// The retry state of one call: which attempt this is, and the policy and deadline it runs under.
@@ -173,10 +190,12 @@ impl Transport {
         let exchange = async {
             let response = self.start(op, url, headers).await?;
             let raw = self.read(op, response).await?;
-            if op.accepts(raw.status) {
-                op.decode(raw)
-            } else {
-                Err(self.api_error(raw))
+            if !op.accepts(raw.status) {
+                return Err(self.api_error(raw));
+            }
+            match self.failure_inside(&raw) {
+                Some(failure) => Err(failure),
+                None => op.decode(raw),
             }
         };
         self.timed(op, span, exchange).await
@@ -203,6 +222,13 @@ impl Transport {
                 return Err(self.api_error(raw));
             }
             let mut total = 0u64;
+            if let Some(prefix) = self.checked_prefix(op, &mut response).await? {
+                *wrote = true;
+                sink.write_all(&prefix)
+                    .await
+                    .map_err(|e| sink_error(op.name(), e))?;
+                total += prefix.len() as u64;
+            }
             while let Some(chunk) = next_chunk(&mut response, op.name()).await? {
                 *wrote = true;
                 sink.write_all(&chunk)
@@ -214,6 +240,47 @@ impl Transport {
             Ok(total)
         };
         self.timed(op, span, exchange).await
+    }
+
+    /// The vendor failure inside an accepted answer, if the engine has an [`AnswerCheck`] and
+    /// it finds one.
+    fn failure_inside(&self, raw: &RawResponse) -> Option<Error> {
+        let check = self.inner.answer_check?;
+        let (code, message) = check(raw)?;
+        Some(raw.api_error(code, message))
+    }
+
+    /// With an [`AnswerCheck`]: reads up to [`ANSWER_CHECK_PREFIX`] bytes of a streamed success
+    /// body before anything reaches the sink. A body that ends within them is checked whole and
+    /// its failure returned (nothing written, so the call can be replayed); otherwise the bytes
+    /// read are returned for the sink. Without a check: `None`, nothing read.
+    async fn checked_prefix<T>(
+        &self,
+        op: &Operation<T>,
+        response: &mut reqwest::Response,
+    ) -> Result<Option<Bytes>> {
+        if self.inner.answer_check.is_none() {
+            return Ok(None);
+        }
+        let mut prefix = BytesMut::new();
+        while prefix.len() < ANSWER_CHECK_PREFIX {
+            match next_chunk(response, op.name()).await? {
+                Some(chunk) => prefix.extend_from_slice(&chunk),
+                None => {
+                    let raw = RawResponse::new(
+                        op.name(),
+                        response.status(),
+                        response.headers().clone(),
+                        prefix.freeze(),
+                    );
+                    return match self.failure_inside(&raw) {
+                        Some(failure) => Err(failure),
+                        None => Ok(Some(raw.body)),
+                    };
+                }
+            }
+        }
+        Ok(Some(prefix.freeze()))
     }
 
     /// The URL and headers of one attempt, authorized.
