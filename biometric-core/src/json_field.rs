@@ -119,6 +119,67 @@ impl fmt::Display for JsonFieldError {
 
 impl std::error::Error for JsonFieldError {}
 
+/// A JSON text with the commas a device left out between members put back: a member (or array
+/// element) that starts right after a value ends gets a comma before it. Valid JSON comes back
+/// unchanged and uncopied. For small answers read whole; a streamed one has
+/// [`JsonFieldDecoder::commas_optional`].
+///
+/// ```
+/// use biometric_core::json_field::insert_missing_commas;
+/// let printed = br#"{"size":44915712,"status":"""file":""}"#;
+/// let value: serde_json::Value = serde_json::from_slice(&insert_missing_commas(printed)).unwrap();
+/// assert_eq!(value["size"], 44915712);
+/// assert_eq!(&*insert_missing_commas(br#"{"a": 1, "b": "x"}"#), br#"{"a": 1, "b": "x"}"#);
+/// ```
+pub fn insert_missing_commas(text: &[u8]) -> Cow<'_, [u8]> {
+    // A scalar (number, `true`, `false`, `null`) is a run of these bytes.
+    let scalar = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-');
+    let mut repaired: Option<Vec<u8>> = None;
+    let mut in_string = false;
+    let mut escape = false;
+    // Whether the last token outside strings ended a value or a name: a name is always
+    // followed by `:`, which starts nothing, so only a value can be followed by a token that
+    // starts another member without a comma between them.
+    let mut after_value = false;
+    for (i, &byte) in text.iter().enumerate() {
+        if in_string {
+            if escape {
+                escape = false;
+            } else if byte == b'\\' {
+                escape = true;
+            } else if byte == b'"' {
+                in_string = false;
+                after_value = true;
+            }
+        } else {
+            let continues_scalar = scalar(byte) && i > 0 && scalar(text[i - 1]);
+            let starts_token = byte == b'"' || byte == b'{' || byte == b'[' || scalar(byte);
+            if after_value && starts_token && !continues_scalar {
+                repaired
+                    .get_or_insert_with(|| text[..i].to_vec())
+                    .push(b',');
+            }
+            match byte {
+                b'"' => {
+                    in_string = true;
+                    after_value = false;
+                }
+                b'}' | b']' => after_value = true,
+                _ if scalar(byte) => after_value = true,
+                _ if byte.is_ascii_whitespace() => {}
+                _ => after_value = false,
+            }
+        }
+        if let Some(out) = &mut repaired {
+            out.push(byte);
+        }
+    }
+    match repaired {
+        Some(out) => Cow::Owned(out),
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// Where the scanner is in the object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -177,6 +238,8 @@ struct Scanner {
     decoded: u64,
     /// Bytes of text consumed before the current piece.
     offset: u64,
+    /// Whether a member may follow the previous one without a comma.
+    commas_optional: bool,
 }
 
 type Step = Result<(), JsonFieldError>;
@@ -196,6 +259,7 @@ impl Scanner {
             decoder: StreamDecoder::new(),
             decoded: 0,
             offset: 0,
+            commas_optional: false,
         }
     }
 
@@ -250,6 +314,11 @@ impl Scanner {
                 self.field_unicode(byte, digits, code, i, out)?
             }
             State::CommaOrEnd if byte == b',' => self.state = State::Name,
+            State::CommaOrEnd if byte == b'"' && self.commas_optional => {
+                self.name.clear();
+                self.name_too_long = false;
+                self.state = State::InName;
+            }
             State::CommaOrEnd if byte == b'}' => self.state = State::End,
             _ if blank => {}
             state => return Err(self.syntax(expected(state), i)),
@@ -339,7 +408,10 @@ impl Scanner {
     fn member_byte(&mut self, text: &[u8], i: usize) -> Result<usize, JsonFieldError> {
         let byte = text[i];
         let capture = &mut self.capture;
-        if capture.scalar && (byte.is_ascii_whitespace() || byte == b',' || byte == b'}') {
+        let next_name = self.commas_optional && byte == b'"';
+        if capture.scalar
+            && (byte.is_ascii_whitespace() || byte == b',' || byte == b'}' || next_name)
+        {
             self.end_member(i)?;
             return Ok(i);
         }
@@ -531,6 +603,14 @@ impl<W> JsonFieldDecoder<W> {
             failed: None,
             finished: false,
         }
+    }
+
+    /// Also reads an object whose members are not separated by commas
+    /// (`{"size":10,"status":"start""file":"..."}`), as some device documentation prints its
+    /// answers and a device built from it may send them. Off by default.
+    pub fn commas_optional(mut self) -> Self {
+        self.scanner.commas_optional = true;
+        self
     }
 
     /// The bytes decoded from the member so far (all of them once it is complete).

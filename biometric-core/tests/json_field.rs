@@ -350,3 +350,98 @@ fn a_writer_failure_is_a_transport_io_error_with_its_cause() {
     assert_eq!(cause.to_string(), "disk full");
     assert!(!err.is_unsent(), "the request was sent");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Members without commas (the EF-45 Database sheet prints its answers that way)
+
+use biometric_core::json_field::insert_missing_commas;
+use proptest::strategy::Strategy as _;
+
+#[test]
+fn the_sheets_comma_less_answers_are_read_with_commas_optional() {
+    let rt = runtime();
+    for (printed, status) in [
+        (r#"{"size":5,"status":"start""file":"aGVsbG8="}"#, "start"),
+        (r#"{"size":5 "status":"done" "file":"aGVsbG8="}"#, "done"),
+        (
+            r#"{"file":"aGVsbG8=""size":5"status":"continuous"}"#,
+            "continuous",
+        ),
+    ] {
+        rt.block_on(async {
+            let mut strict = JsonFieldDecoder::new("file", Vec::new());
+            let refused = strict.write_all(printed.as_bytes()).await;
+            assert!(refused.is_err(), "strict by default: {printed}");
+
+            let mut lenient = JsonFieldDecoder::new("file", Vec::new()).commas_optional();
+            lenient.write_all(printed.as_bytes()).await.unwrap();
+            assert_eq!(lenient.finish().await.unwrap(), 5, "{printed}");
+            assert_eq!(lenient.member("size"), Some(&json!(5)), "{printed}");
+            assert_eq!(lenient.member("status"), Some(&json!(status)), "{printed}");
+            assert_eq!(lenient.get_ref().as_slice(), b"hello");
+        });
+    }
+}
+
+#[test]
+fn missing_commas_are_put_back_and_valid_json_is_left_alone() {
+    let repaired = |text: &str| {
+        let fixed = insert_missing_commas(text.as_bytes());
+        serde_json::from_slice::<serde_json::Value>(&fixed)
+            .unwrap_or_else(|e| panic!("{text} -> {}: {e}", String::from_utf8_lossy(&fixed)))
+    };
+    assert_eq!(
+        repaired(r#"{"size":44915712,"status":"""file":""}"#),
+        json!({"size": 44915712, "status": "", "file": ""})
+    );
+    assert_eq!(
+        repaired(r#"{"a":1e-5"b":[1 2 "x"]"c":{"d":true"e":null}}"#),
+        json!({"a": 1e-5, "b": [1, 2, "x"], "c": {"d": true, "e": null}})
+    );
+    assert_eq!(
+        repaired(r#"{"quote \" inside":"a\"b""next":-2}"#),
+        json!({"quote \" inside": "a\"b", "next": -2})
+    );
+    for valid in [
+        r#"{"a": 1, "b": "x", "c": [1, 2.5, -3e2], "d": {}}"#,
+        "[]",
+        r#""s""#,
+    ] {
+        assert!(matches!(
+            insert_missing_commas(valid.as_bytes()),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+}
+
+proptest::proptest! {
+    /// Any JSON object with its member commas taken out reads back as the same object once
+    /// they are put back; with its commas, it comes back unchanged.
+    #[test]
+    fn an_object_without_its_commas_reads_back_the_same(
+        members in proptest::collection::btree_map(
+            "[a-z ]{0,6}",
+            proptest::prop_oneof![
+                proptest::prelude::any::<i32>().prop_map(|n| json!(n)),
+                proptest::prelude::any::<bool>().prop_map(|b| json!(b)),
+                "[ -~]{0,8}".prop_map(|s| json!(s)),
+                proptest::collection::vec(proptest::prelude::any::<i16>(), 0..4).prop_map(|v| json!(v)),
+            ],
+            0..6,
+        ),
+    ) {
+        let object = serde_json::Value::Object(members.into_iter().collect());
+        let text = serde_json::to_string(&object).unwrap();
+        proptest::prop_assert_eq!(&*insert_missing_commas(text.as_bytes()), text.as_bytes());
+        let members: Vec<String> = object
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{}:{}", json!(k), v))
+            .collect();
+        let without = format!("{{{}}}", members.join(""));
+        let back: serde_json::Value =
+            serde_json::from_slice(&insert_missing_commas(without.as_bytes())).unwrap();
+        proptest::prop_assert_eq!(back, object);
+    }
+}
