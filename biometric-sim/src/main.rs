@@ -15,6 +15,11 @@
 //! | `--username USER` | `SIM_APPTENTICATE_USERNAME` | Apptenticate |
 //! | `--id ID` | `SIM_EF45_ID` | EF-45 |
 //! | `--password PASSWORD` | `SIM_PASSWORD` | Control iD, Apptenticate, EF-45, **secret** |
+//! | `--app-version 2.1.40` | `SIM_EF45_APP_VERSION` | EF-45: the application served (default 2.2.41) |
+//! | `--stale-every N` | | EF-45: every Nth locked call finds its lock stale (once per upload) |
+//! | `--stale-status 200\|400` | | EF-45: the HTTP status of that 1102 answer (default 200) |
+//! | `--leftover-capture` | | EF-45: a capture waits in the buffer at start |
+//! | `--person NAME` | | EF-45: someone stands at the camera (captured, then recognised every second) |
 //!
 //! Without credentials each fake uses its library defaults, which it prints.
 
@@ -52,6 +57,30 @@ struct Cli {
     port: u16,
     #[command(flatten)]
     credentials: Credentials,
+    #[command(flatten)]
+    ef45: Ef45Behaviour,
+}
+
+/// How the EF-45 fake behaves like a terminal in the field.
+#[derive(Debug, Args)]
+struct Ef45Behaviour {
+    /// The application version the EF-45 fake reports and serves (Revision_History enforced)
+    #[arg(long, env = "SIM_EF45_APP_VERSION", help_heading = "EF-45")]
+    app_version: Option<String>,
+    /// Every Nth call made with the current lock finds it stale (device code 1102), at most
+    /// once per upload
+    #[arg(long, default_value_t = 0, help_heading = "EF-45")]
+    stale_every: usize,
+    /// The HTTP status of the stale-lock answer (the device code is in the body)
+    #[arg(long, default_value_t = 200, help_heading = "EF-45")]
+    stale_status: u16,
+    /// Start with a capture left in the biometric-data buffer by an earlier enrolment
+    #[arg(long, help_heading = "EF-45")]
+    leftover_capture: bool,
+    /// A person stands at the camera: captured whenever it starts in Slave mode, recognised
+    /// every second in Recog mode
+    #[arg(long, value_name = "NAME", help_heading = "EF-45")]
+    person: Option<String>,
 }
 
 /// The fakes the binary serves (one arm each in `main`).
@@ -133,6 +162,7 @@ async fn main() -> ExitCode {
         vendor,
         port,
         credentials: c,
+        ef45,
     } = Cli::parse();
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let password = c.password.map(|secret| secret.0);
@@ -141,7 +171,7 @@ async fn main() -> ExitCode {
         Vendor::Biopassid => serve_biopassid(address, c.key.map(|k| k.0)).await,
         Vendor::Controlid => serve_controlid(address, c.login, password).await,
         Vendor::Apptenticate => serve_apptenticate(address, c.username, password).await,
-        Vendor::Ef45 => serve_ef45(address, c.id, password).await,
+        Vendor::Ef45 => serve_ef45(address, c.id, password, ef45).await,
     }
 }
 
@@ -274,13 +304,29 @@ async fn serve_apptenticate(
     ExitCode::SUCCESS
 }
 
-async fn serve_ef45(address: SocketAddr, id: Option<String>, password: Option<String>) -> ExitCode {
-    let config = match (id, password) {
+async fn serve_ef45(
+    address: SocketAddr,
+    id: Option<String>,
+    password: Option<String>,
+    behaviour: Ef45Behaviour,
+) -> ExitCode {
+    let mut config = match (id, password) {
         (Some(id), Some(password)) => Ef45Config::new(id, password),
         (None, None) => Ef45Config::default(),
         _ => return fail("--id (SIM_EF45_ID) and --password (SIM_PASSWORD) go together"),
     };
+    if let Some(version) = behaviour.app_version {
+        config = config.version(version);
+    }
     let sim = Ef45Sim::new(config.clone());
+    sim.stale_lock_every(behaviour.stale_every, behaviour.stale_status);
+    if behaviour.leftover_capture {
+        sim.leave_capture(&biometric_sim::ef45::Capture::of("someone-earlier"));
+    }
+    let _person = behaviour.person.map(|name| {
+        let capture = biometric_sim::ef45::Capture::of(name);
+        sim.attend_camera(capture, std::time::Duration::from_secs(1))
+    });
     let running = match biometric_sim::serve(sim.router(), address).await {
         Ok(running) => running,
         Err(error) => return fail(&format!("cannot listen on {address}: {error}")),
@@ -290,6 +336,7 @@ async fn serve_ef45(address: SocketAddr, id: Option<String>, password: Option<St
         running.base_url()
     );
     eprintln!("  id: {}  (password as configured)", config.id());
+    eprintln!("  application {}", config.app_version());
     running.wait().await;
     ExitCode::SUCCESS
 }

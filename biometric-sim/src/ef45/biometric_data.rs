@@ -275,6 +275,61 @@ impl Ef45Sim {
         Some(id)
     }
 
+    /// A person standing at the camera until the returned task is aborted: whenever the camera
+    /// is started in `Slave` mode they are captured, and while it is in `Recog` mode they are
+    /// recognised every `recognition_every` (as someone walking up to the door again and
+    /// again). The state is checked every 20 ms.
+    pub fn attend_camera(
+        &self,
+        capture: Capture,
+        recognition_every: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let sim = self.clone();
+        tokio::spawn(async move {
+            let tick = std::time::Duration::from_millis(20);
+            let mut since_recognition = std::time::Duration::ZERO;
+            loop {
+                tokio::time::sleep(tick).await;
+                let (running, mode) = {
+                    let store = sim.store();
+                    (store.camera.running.is_some(), store.camera.mode)
+                };
+                match mode {
+                    CameraMode::Slave if running => {
+                        sim.capture(&capture);
+                    }
+                    CameraMode::Recog => {
+                        since_recognition += tick;
+                        if since_recognition >= recognition_every {
+                            since_recognition = std::time::Duration::ZERO;
+                            sim.capture(&capture);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        })
+    }
+
+    /// A capture left in the buffer by an earlier enrolment that never deleted it (a client
+    /// that crashed): one biometric-data item with the eyes and the face, whatever the camera's
+    /// state. Returns its `encounter_id`.
+    pub fn leave_capture(&self, capture: &Capture) -> String {
+        let everything = CameraStart {
+            face_mode: true,
+            glasses_mode: false,
+            both_eye_mode: true,
+            either_eye_mode: false,
+            streaming_mode: false,
+            recog_mode: false,
+        };
+        let mut store = self.store();
+        let item = enrolment_item(&mut store, capture, &everything);
+        let id = item["encounter_id"].as_str().unwrap_or_default().to_owned();
+        store.biometric.items.push(item);
+        id
+    }
+
     /// How many biometric-data items wait in the buffer.
     pub fn biometric_data_count(&self) -> usize {
         self.store().biometric.items.len()

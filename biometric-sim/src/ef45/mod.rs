@@ -10,7 +10,7 @@
 //! | `POST /1.0/lock`, body optional `{"id", "passwd"}` | `{"lock_uid": "<8-4-4-4-12>"}` |
 //! | `PUT /1.0/lock` (force connect), same body | a new `lock_uid`; the previous one is stale |
 //! | `DELETE /1.0/lock/{lock_uid}` | 204 |
-//! | `GET /1.0/version` (no lock) | `{"version": "1.1.69"}` ([`Ef45Config::version`]) |
+//! | `GET /1.0/version` (no lock) | `{"version": "2.2.41"}` ([`Ef45Config::version`], [`NEWEST_VERSION`]) |
 //! | `POST /1.0/lock/chpasswd` `{"id", "current passwd", "new passwd"}` | 204 |
 //! | `PUT /1.0/lock/chpasswd` (by force), same body | 204 |
 //!
@@ -305,12 +305,23 @@
 //!   sending `page_size` where the sheet says `pageSize` (or the reverse) fails a test instead
 //!   of silently getting 50 rows.
 //!
+//! # Older applications
+//!
+//! The fake serves the application version it reports ([`Ef45Config::version`]), as sheet
+//! Revision_History dates the calls: at 2.1.40, `logs/fromto`, `logs/count/{from}/{to}`,
+//! `subjects/count`, `logs/from/to/type`, the EyeLock database and `lock/chpasswd` answer 404
+//! (no such path), `POST lock` with a body and `DELETE faces/{uuid}` without `subId` answer 400
+//! (the older form of the call); [`Ef45Stats::too_old`] counts them.
+//!
 //! # Fault injection
 //!
 //! [`Ef45Sim::fail_next`] (an HTTP status), [`Ef45Sim::device_error_next`] (a device code such
 //! as 1301), [`Ef45Sim::delay_next`] (a late answer) and [`Ef45Sim::expire_lock`] (the current
 //! lock becomes stale, as after a take-over). Faults are answered before anything else, lock
-//! calls included. [`Ef45Sim::stats`] counts the calls, locks, take-overs and stale refusals.
+//! calls included. [`Ef45Sim::stale_lock_every`] makes every Nth locked call find its lock
+//! stale (1102 under HTTP 200 or 400, not executed; once per upload), and
+//! [`Ef45Sim::leave_capture`] puts a capture in the buffer as an earlier enrolment would have
+//! left it. [`Ef45Sim::stats`] counts the calls, locks, take-overs and stale refusals.
 
 mod biometric_data;
 mod camera;
@@ -323,6 +334,7 @@ mod logs;
 mod match_data;
 mod preview;
 mod records;
+mod revisions;
 mod schedule;
 mod session;
 mod synthetic;
@@ -364,6 +376,10 @@ pub const STALE_LOCK_STATUS: u16 = 401;
 /// The device code of a stale or missing lock (Response_code sheet).
 pub const STALE_LOCK_CODE: u16 = 1102;
 
+/// The application version the workbook v1.4.10 was written for (its last revision: "compatible
+/// app version v2.2.41 or later"), which the fake reports unless told otherwise.
+pub const NEWEST_VERSION: &str = "2.2.41";
+
 /// The factory credentials (Common sheet): `root` / `cmi1003`.
 pub const FACTORY_ID: &str = "root";
 /// The factory password (Common sheet).
@@ -383,14 +399,22 @@ impl Ef45Config {
         Ef45Config {
             id: id.into(),
             password: password.into(),
-            version: "1.1.69".into(),
+            version: NEWEST_VERSION.into(),
         }
     }
 
-    /// The application version `GET version` answers (default `1.1.69`, the sheet's example).
+    /// The application version `GET version` answers and the fake serves: a call a later
+    /// revision brought answers 404 (sheet Revision_History: e.g. `logs/count/{from}/{to}` from
+    /// 2.1.47, `subjects/count` from 2.1.66), a lock body before basic authentication (2.1.50)
+    /// and a face delete without `subId` before 2.2.41 answer 400. Default [`NEWEST_VERSION`].
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = version.into();
         self
+    }
+
+    /// The application version it reports and serves.
+    pub fn app_version(&self) -> &str {
+        &self.version
     }
 
     /// The REST id.
@@ -435,6 +459,8 @@ pub struct Ef45Stats {
     pub unlocks: usize,
     /// Calls refused for a missing or stale `lock_uid`.
     pub stale_refusals: usize,
+    /// Calls refused because the configured application version predates them.
+    pub too_old: usize,
 }
 
 /// An injected answer.
@@ -451,6 +477,7 @@ struct Store {
     uid_counter: u64,
     faults: VecDeque<Fault>,
     delay: Option<(usize, Duration)>,
+    stale: revisions::StaleEvery,
     stats: Ef45Stats,
     subjects: BTreeMap<String, Map<String, Value>>,
     user_info: BTreeMap<String, Map<String, Value>>,
@@ -495,6 +522,7 @@ impl Ef45Sim {
             uid_counter: 0,
             faults: VecDeque::new(),
             delay: None,
+            stale: Default::default(),
             stats: Ef45Stats::default(),
             subjects: BTreeMap::new(),
             user_info: BTreeMap::new(),
@@ -549,6 +577,10 @@ impl Ef45Sim {
             .merge(session::routes())
             .merge(locked)
             .fallback(unknown_path)
+            .layer(middleware::from_fn_with_state(
+                self.clone(),
+                revisions::enforce_version,
+            ))
             .layer(middleware::from_fn_with_state(self.clone(), faults))
             // No limit is documented; biometric data is about 5 MB.
             .layer(axum::extract::DefaultBodyLimit::max(50 * 1000 * 1000))
@@ -581,6 +613,16 @@ impl Ef45Sim {
     /// over: calls with it answer 1102 and `POST lock` opens a new one.
     pub fn expire_lock(&self) {
         self.store().lock = None;
+    }
+
+    /// From now on, every `every`th call made with the current lock finds it stale, as when
+    /// another client forces a lock or the lock times out: the call is answered device code
+    /// 1102 ("Unavailable accessToken!") under HTTP `status` (200 or 400: the sheets promise
+    /// neither) and not executed, and `POST lock` opens a new lock. An upload (firmware or
+    /// database, from its start call to its last unit) loses its lock at most once until it
+    /// completes. `every` 0 turns the switch off.
+    pub fn stale_lock_every(&self, every: usize, status: u16) {
+        self.store().stale = revisions::StaleEvery::new(every, status);
     }
 
     /// The current `lock_uid`, if a lock is open.

@@ -66,7 +66,13 @@ pub(super) async fn require_lock(
         let mut store = sim.store();
         let current = store.lock.clone();
         match (sent, current) {
-            (Some(sent), Some(current)) if sent == current => {}
+            (Some(sent), Some(current)) if sent == current => {
+                if store.stale.strikes(request.uri().path()) {
+                    store.lock = None;
+                    store.stats.stale_refusals += 1;
+                    return store.stale.refusal();
+                }
+            }
             (sent, _) => {
                 store.stats.stale_refusals += 1;
                 let why = match sent {
