@@ -10,6 +10,7 @@ use biometric_core::{
 use serde::Deserialize;
 
 use crate::error::ResponseCode;
+use crate::support::{AppVersion, BASIC_AUTH_SINCE};
 
 /// Opens the lock with the caller's credentials (or with no body at all when there are none);
 /// an answer with device code 1102 ("Unavailable accessToken!") is read as a lock no longer
@@ -20,6 +21,10 @@ pub(crate) struct LockAuth {
     pub(crate) credentials: RwLock<Option<Credentials>>,
     /// Set by `take_over`: the next lock is forced with `PUT lock`.
     pub(crate) force_next: AtomicBool,
+    /// The device's application version as read by `GET version`: `None` until read, then the
+    /// parsed version (`Some(None)` when its text is not one). Read again at every renewed lock
+    /// (a firmware upgrade reboots the device, which drops the lock).
+    version: RwLock<Option<Option<AppVersion>>>,
 }
 
 #[derive(Deserialize)]
@@ -32,7 +37,38 @@ impl LockAuth {
         LockAuth {
             credentials: RwLock::new(credentials),
             force_next: AtomicBool::new(false),
+            version: RwLock::new(None),
         }
+    }
+
+    /// The version read for this session, if it was read.
+    pub(crate) fn version(&self) -> Option<Option<AppVersion>> {
+        *self
+            .version
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn set_version(&self, version: Option<AppVersion>) {
+        *self
+            .version
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(version);
+    }
+
+    /// The version to lock with: the one read for this client unless this lock renews a stale
+    /// one (`renewing`), in which case the device may have been upgraded and is asked again.
+    async fn session_version(
+        &self,
+        transport: &Transport,
+        renewing: bool,
+    ) -> Result<Option<AppVersion>> {
+        if let (false, Some(known)) = (renewing, self.version()) {
+            return Ok(known);
+        }
+        let version = read_version(transport).await?;
+        self.set_version(version);
+        Ok(version)
     }
 
     pub(crate) fn credentials(&self) -> Option<Credentials> {
@@ -62,8 +98,9 @@ impl Auth for LockAuth {
     async fn acquire(
         &self,
         transport: &Transport,
-        _: Option<&SecretString>,
+        previous: Option<&SecretString>,
     ) -> Result<SecretString> {
+        let version = self.session_version(transport, previous.is_some()).await?;
         let force = self.force_next.swap(false, Ordering::SeqCst);
         let op = if force {
             // Takes the lock from whichever client holds it: sending it twice could take it
@@ -74,8 +111,17 @@ impl Auth for LockAuth {
         }
         .unauthenticated();
         // Without credentials the sheet says the device assumes its factory default login;
-        // the client sends no body rather than assuming that default itself.
+        // the client sends no body rather than assuming that default itself. A device older
+        // than basic authentication (spec 1.4.0, app 2.1.50) takes no body at all.
         let op = match self.credentials() {
+            Some(_) if version.is_some_and(|v| v < BASIC_AUTH_SINCE) => {
+                tracing::warn!(
+                    version = %version.unwrap_or(BASIC_AUTH_SINCE),
+                    "the device's application predates basic authentication (2.1.50): \
+                     locking without the credentials"
+                );
+                op
+            }
             Some(credentials) => op.json_body(&serde_json::json!({
                 "id": credentials.login(),
                 "passwd": credentials.password().expose_secret(),
@@ -109,6 +155,38 @@ impl Auth for LockAuth {
     fn is_rejection(&self, error: &ApiError) -> bool {
         is_stale_lock(error)
     }
+}
+
+/// `GET version` (no lock): the parsed version, `None` when its text is not a version or the
+/// device answers the call with an error or an unreadable answer (the call is in the first
+/// sheet, so that would be a device this crate cannot place; nothing is refused then). A
+/// transport failure is returned.
+pub(crate) async fn read_version(transport: &Transport) -> Result<Option<AppVersion>> {
+    match transport.send(&version_operation()).await {
+        Ok(answer) => {
+            let parsed = AppVersion::parse(&answer.version);
+            if parsed.is_none() {
+                tracing::warn!("the device's application version is not numbers like 2.1.47");
+            }
+            Ok(parsed)
+        }
+        Err(error @ (Error::Api(_) | Error::Decode(_))) => {
+            tracing::warn!(%error, "GET version failed: no call is refused by version");
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `{"version": "1.1.69"}`.
+#[derive(Deserialize)]
+pub(crate) struct VersionAnswer {
+    pub(crate) version: String,
+}
+
+/// `GET version`, sent without a lock.
+pub(crate) fn version_operation() -> Operation<VersionAnswer> {
+    Operation::new("ef45.version", Method::GET, "version").unauthenticated()
 }
 
 pub(crate) fn is_stale_lock(error: &ApiError) -> bool {

@@ -120,14 +120,20 @@ impl Client {
     /// about 5 MB each). Empty until a capture started with [`Client::start_camera`] is done;
     /// the sheet says to keep polling. Acknowledge each with
     /// [`delete_biometric_data`](Self::delete_biometric_data).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn biometric_data(&self, version: DataVersion) -> Result<Vec<BiometricData>> {
         let op: Operation<ListPage<BiometricData>> =
             list_operation("ef45.biometric_data", version.path());
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
     }
 
     /// Empties one capture from the buffer (`DELETE biometric-data/{encounter_id}`), which the
     /// sheet says to do "right after receiving" it.
+    ///
+    /// **Resent** after a failure that may go away: it deletes one named record, and deleting it
+    /// again changes nothing more.
     pub async fn delete_biometric_data(&self, encounter_id: &str) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.delete_biometric_data",
@@ -138,7 +144,7 @@ impl Client {
         .segment("encounter_id", encounter_id)
         // Deleting the same capture again changes nothing more.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Saves an image as a bitmap file on the device (`PUT biometric-data/save-8bmp` or
@@ -146,6 +152,9 @@ impl Client {
     /// sheet API Overview, e.g. `/usr/local/share/CMITECH/Images/righteye.bmp`). The image
     /// goes as base64; width and height as integers, as the field table types them (the
     /// example quotes them).
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn save_bitmap(
         &self,
         kind: BitmapKind,
@@ -171,11 +180,14 @@ impl Client {
             }))?
             // Writes the whole file: writing it twice leaves the same file.
             .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Reads a file from the device (`GET biometric-data/load-file?filename=`: `{"file":
     /// "<base64>", "size": n}`), decoded and checked against `size`.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn load_file(&self, filename: &str) -> Result<Bytes> {
         check_filename(filename)?;
         let op = Operation::with_decoder(
@@ -185,7 +197,7 @@ impl Client {
             decode_file,
         )
         .query("filename", filename);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Writes a file to the device (`PUT biometric-data/save-file?filename=` with `{"file":
@@ -193,6 +205,9 @@ impl Client {
     /// `/usr/local/share/CMITECH/gui/logo/pc_enroll_logo.png`. The sheet's file table is
     /// checked before sending: `.jpg` files must be JPEG, the logo PNGs PNG of at most 768 kB
     /// (the required 854 x 480 / 854 x 420 sizes are not checked).
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn save_file(&self, filename: &str, data: &[u8]) -> Result<()> {
         check_filename(filename)?;
         check_file_content(filename, data)?;
@@ -206,10 +221,13 @@ impl Client {
         .json_body(&serde_json::json!({ "file": base64::encode(data), "size": data.len() }))?
         // Writes the whole file: writing it twice leaves the same file.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Deletes a file on the device (`DELETE biometric-data/delete-file?filename=`).
+    ///
+    /// **Resent** after a failure that may go away: it deletes one named record, and deleting it
+    /// again changes nothing more.
     pub async fn delete_file(&self, filename: &str) -> Result<()> {
         check_filename(filename)?;
         let op = Operation::with_decoder(
@@ -221,6 +239,6 @@ impl Client {
         .query("filename", filename)
         // Deleting the same file again changes nothing more.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 }

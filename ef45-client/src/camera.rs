@@ -77,6 +77,9 @@ impl CaptureModes {
     }
 
     /// `face_mode=true`: a face without glasses.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub fn face(mut self) -> Self {
         self.face = true;
         self
@@ -145,13 +148,19 @@ pub(crate) fn device_time_text(at: NaiveDateTime) -> Result<String> {
 
 impl Client {
     /// The camera settings (`GET camera`).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn camera(&self) -> Result<CameraSettings> {
         let op = Operation::new("ef45.camera", Method::GET, "camera");
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Changes the camera settings (`POST camera`); the device's status text (`Success set
     /// mode`). `success: false` is an [`Error::Api`] with the device's text.
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn set_camera(&self, settings: &CameraSettings) -> Result<String> {
         if let CameraMode::Unknown(_) = settings.camera_mode {
             return Err(Error::invalid(
@@ -163,11 +172,14 @@ impl Client {
             .json_body(settings)?
             // Sets the settings: the same result however often it is sent.
             .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Switches the camera mode, keeping the serial number and audio setting (`GET camera`
     /// then `POST camera`).
+    ///
+    /// **Resent** after a failure that may go away: it reads the settings, then writes them whole
+    /// with the new mode.
     pub async fn set_camera_mode(&self, mode: CameraMode) -> Result<String> {
         let mut settings = self.camera().await?;
         settings.camera_mode = mode;
@@ -184,6 +196,9 @@ impl Client {
     /// device.set_device_time(at).await?; // sends 052014402018.30
     /// # Ok(()) }
     /// ```
+    ///
+    /// **Not resent** once it may have reached the device: a resend would set the clock to a time
+    /// already past by the retry's delay.
     pub async fn set_device_time(&self, at: NaiveDateTime) -> Result<()> {
         let text = device_time_text(at)?;
         let op = Operation::with_decoder(
@@ -196,7 +211,7 @@ impl Client {
         // Not repeated: a repeat would set the clock to a time already past by the retry's
         // delay.
         .idempotent(false);
-        self.engine.execute(op).await.map(drop)
+        self.send(op).await.map(drop)
     }
 
     /// Starts a capture (`POST camera/control/start?face_mode=&glasses_mode=&both_eye_mode=
@@ -206,6 +221,9 @@ impl Client {
     /// "Please first chagne mode to Slave(Enrollment)", spelled as the device spells it, an [`Error::Api`]). The sheet asks to
     /// read and delete any biometric data left in the buffer before starting, then to poll
     /// [`Client::biometric_data`]; [`Client::enroll_by_capture`] does all of it.
+    ///
+    /// **Not resent** once it may have reached the device: it starts a capture, and a second start
+    /// would replace the first.
     pub async fn start_camera(&self, modes: CaptureModes) -> Result<String> {
         modes.check_modes()?;
         let op = Operation::with_decoder(
@@ -214,11 +232,14 @@ impl Client {
             "camera/control/start",
             decode_outcome,
         );
-        self.engine.execute(modes.apply(op)).await
+        self.send(modes.apply(op)).await
     }
 
     /// Stops the camera (`POST camera/control/stop`). The camera also stops by itself once a
     /// capture is done.
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn stop_camera(&self) -> Result<String> {
         let op = Operation::with_decoder(
             "ef45.stop_camera",
@@ -228,7 +249,7 @@ impl Client {
         )
         // Stopping a stopped camera leaves it stopped.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Starts the match-template simulation (`POST camera/control/start/matchtemplate/{seq_uid}`
@@ -238,6 +259,9 @@ impl Client {
     /// The body carries the twelve subject keys of the sheet's table, all marked required:
     /// unset ones are sent with the Subject sheet's example values (as for
     /// [`NewUser`](crate::NewUser)); the image paths, not in this table, are not sent.
+    ///
+    /// **Not resent** once it may have reached the device: it starts a matching, and a second
+    /// request would start another.
     pub async fn start_match_template(&self, seq_uid: &str, subject: &Subject) -> Result<String> {
         subject.check()?;
         let body = serde_json::Value::Object(subject.full_body()?);
@@ -249,7 +273,7 @@ impl Client {
         )
         .segment("seq_uid", seq_uid)
         .json_body(&body)?;
-        self.engine.execute(op).await
+        self.send(op).await
     }
 }
 

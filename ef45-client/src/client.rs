@@ -6,10 +6,11 @@ use biometric_core::{
     Credentials, Engine, Error, ExposeSecret, HttpConfig, Method, Operation, RequestOptions,
     Result, SecretString, decode_unit,
 };
-use serde::Deserialize;
+use tokio::io::AsyncWrite;
 
-use crate::auth::{LockAuth, is_stale_lock};
-use crate::error::parse_error_body;
+use crate::auth::{LockAuth, is_stale_lock, read_version, version_operation};
+use crate::error::{failure_in_answer, parse_error_body};
+use crate::support::{self, AppVersion};
 
 /// Query parameters whose values may be logged. `lock_uid` is not one of them: it is logged as
 /// `REDACTED`, like every value not listed here.
@@ -61,7 +62,9 @@ const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VE
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub(crate) engine: Engine<LockAuth>,
+    /// Private to this module: every call goes through [`Client::send`] or
+    /// [`Client::download`], which refuse what the device's version cannot serve.
+    engine: Engine<LockAuth>,
 }
 
 /// Configures a [`Client`].
@@ -124,6 +127,7 @@ impl ClientBuilder {
             .config(self.http)
             .loggable_query(LOGGABLE_QUERY)
             .error_parser(parse_error_body)
+            .answer_check(failure_in_answer)
             .auth(LockAuth::new(self.credentials))
             .build()?;
         Ok(Client { engine })
@@ -183,14 +187,34 @@ impl Client {
         }
     }
 
-    /// The device's application version (`GET version`, sent without a lock): `"1.1.69"`.
+    /// The device's application version (`GET version`, sent without a lock): `"1.1.69"`, as
+    /// the device writes it. Always asks the device; see [`app_version`](Self::app_version)
+    /// for the version this client works with.
     pub async fn version(&self) -> Result<String> {
-        #[derive(Deserialize)]
-        struct Answer {
-            version: String,
+        Ok(self
+            .engine
+            .transport()
+            .send(&version_operation())
+            .await?
+            .version)
+    }
+
+    /// The application version this client works with, read with `GET version` once per lock
+    /// (the first call of a session reads it, and a renewed lock reads it again: a firmware
+    /// upgrade reboots the device). `None` when the device's text is not numbers like `2.1.47`:
+    /// nothing is then refused by version.
+    ///
+    /// Calls that sheet Revision_History dates after the device's version are refused before
+    /// any I/O with [`Error::Unsupported`] naming the call, the version it needs and the
+    /// device's; a 404 without a device code to such a call says the same. Older devices are
+    /// also locked the way they expect (no `{"id", "passwd"}` body before 2.1.50).
+    pub async fn app_version(&self) -> Result<Option<AppVersion>> {
+        if let Some(known) = self.engine.auth().version() {
+            return Ok(known);
         }
-        let op = Operation::<Answer>::new("ef45.version", Method::GET, "version").unauthenticated();
-        Ok(self.engine.transport().send(&op).await?.version)
+        let version = read_version(self.engine.transport()).await?;
+        self.engine.auth().set_version(version);
+        Ok(version)
     }
 
     /// Changes the device password of the configured id (`POST lock/chpasswd` with the keys
@@ -200,6 +224,9 @@ impl Client {
     /// Needs [`ClientBuilder::credentials`] (the id to change); the sheet's example sends no
     /// `lock_uid`, so none is sent. The answer on success and on a wrong current password is
     /// not documented: any 2xx is success, anything else an error.
+    ///
+    /// **Not resent** once it may have reached the device: if the first change went through, a
+    /// second with the old current password would fail and hide that success.
     pub async fn change_password(
         &self,
         current: impl Into<String>,
@@ -213,6 +240,9 @@ impl Client {
     /// [`change_password`](Self::change_password)). The sheet does not say what "by force"
     /// overrides (the current password is still a required key); use it where the device
     /// refuses the normal change. Never repeated once it may have reached the device.
+    ///
+    /// **Not resent** once it may have reached the device: if the first change went through, a
+    /// second with the old current password would fail and hide that success.
     pub async fn force_change_password(
         &self,
         current: impl Into<String>,
@@ -250,7 +280,7 @@ impl Client {
                 // A password change is never repeated: if the first one went through, a repeat with
                 // the old current password would fail and hide that success.
                 .idempotent(false);
-        self.engine.transport().send(&op).await?;
+        self.send(op).await?;
         self.engine.auth().set_password(new);
         Ok(())
     }
@@ -273,9 +303,55 @@ impl Client {
     }
 
     /// Sends an operation with the lock (for calls this crate does not wrap yet). Build it with
-    /// paths relative to `/1.0/` and caller values through [`Operation::segment`].
+    /// paths relative to `/1.0/` and caller values through [`Operation::segment`]. Its answer
+    /// is checked for a device code like every call's (see [`Client`]).
     pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
-        self.engine.execute(operation).await
+        self.send(operation).await
+    }
+
+    /// Every call of this crate: refused before any I/O when the device's version cannot serve
+    /// it, then run by the engine (lock, device-code check, one re-lock and replay on 1102,
+    /// retries as the operation allows); a 404 from a path the device lacks becomes
+    /// [`Error::Unsupported`].
+    pub(crate) async fn send<T>(&self, operation: Operation<T>) -> Result<T> {
+        let version = self.check_supported(&operation).await?;
+        let path = operation.path();
+        // Boxed: the engine's exchange is several KiB of state, which every caller's future
+        // (and every future of a flow made of many calls) would otherwise carry inline. One
+        // allocation per call costs nothing beside the HTTP round trip.
+        let result = Box::pin(self.engine.execute(operation)).await;
+        result.map_err(|error| support::path_missing(error, &path, version))
+    }
+
+    /// [`send`](Self::send) for an answer streamed into `sink`.
+    pub(crate) async fn download<T, W>(&self, operation: Operation<T>, sink: &mut W) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let version = self.check_supported(&operation).await?;
+        let path = operation.path();
+        let result = Box::pin(self.engine.download(operation, sink)).await;
+        result.map_err(|error| support::path_missing(error, &path, version))
+    }
+
+    /// Validates `operation` and, when a revision added it, compares the device's version with
+    /// the one it needs. Returns the version for the error of a later 404.
+    async fn check_supported<T>(&self, operation: &Operation<T>) -> Result<Option<AppVersion>> {
+        operation.validate()?;
+        let path = operation.path();
+        if support::requirement(operation.name(), &path).is_none() {
+            return Ok(self.engine.auth().version().flatten());
+        }
+        // Boxed: read once per lock, it would otherwise add its size to every call's future.
+        let version = Box::pin(self.app_version()).await?;
+        support::check(operation.name(), &path, version)?;
+        Ok(version)
+    }
+
+    /// Forgets the lock without releasing it: the next call locks again (a transfer restarting
+    /// after its lock went stale).
+    pub(crate) async fn drop_lock(&self) {
+        let _ = self.engine.forget_token().await;
     }
 }
 

@@ -150,11 +150,14 @@ impl Client {
     /// assert!(matches!(value, ConfigValue::Int(_)));
     /// # Ok(()) }
     /// ```
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn config(&self, title: &str, kind: ConfigKind) -> Result<ConfigValue> {
         let op = Operation::with_decoder("ef45.config", Method::GET, "config/", decode_raw)
             .segment("title", title)
             .segment("type", kind);
-        let raw = self.engine.execute(op).await?;
+        let raw = self.send(op).await?;
         decode_setting(&raw, kind)
     }
 
@@ -164,6 +167,9 @@ impl Client {
     /// "float": 0, "int": 1, "string": "", "title": ...}`), the value's own field set and the
     /// others at their zero value. The example's `title` is empty; this client sends the
     /// setting's title, which the sheet does not forbid.
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn set_config(&self, title: &str, value: &ConfigValue) -> Result<()> {
         let mut body = serde_json::json!({
             "bool": false, "float": 0, "int": 0, "string": "", "title": title,
@@ -181,19 +187,25 @@ impl Client {
             .json_body(&body)?
             // Sets the value: the same result however often it is sent.
             .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// The door's inputs (`GET config/door-status`).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn door_status(&self) -> Result<DoorStatus> {
         let op = Operation::new("ef45.door_status", Method::GET, "config/door-status");
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Updates the relay config (`PUT config/relay[?forced=][&duration=]`, the duration in
     /// seconds; the sheet marks neither parameter required, so `None` leaves one out). The
     /// sheet: set `forced` when the relay is triggered automatically by a schedule. The answer
     /// is not documented: any 2xx is success.
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn set_relay(&self, forced: Option<bool>, duration_secs: Option<u32>) -> Result<()> {
         if forced.is_none() && duration_secs.is_none() {
             return Err(Error::invalid("forced", "or duration must be given"));
@@ -204,6 +216,6 @@ impl Client {
                 .query_opt("duration", duration_secs)
                 // Sets the relay's settings: the same result however often it is sent.
                 .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 }

@@ -191,6 +191,9 @@ impl Client {
     /// Sends a manual command (`POST control`); the device's `status` text on success. An empty
     /// command is refused before any I/O; `{"success": false, ...}` is an
     /// [`Error::Api`] with the device's status text.
+    ///
+    /// **Not resent** once it may have reached the device: it makes the device act, and a second
+    /// request would act again.
     pub async fn control(&self, command: &ManualCommand) -> Result<String> {
         if command.is_empty() {
             return Err(Error::invalid(
@@ -200,12 +203,15 @@ impl Client {
         }
         let op = Operation::with_decoder("ef45.control", Method::POST, "control", decode_outcome)
             .json_body(command)?;
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Shows the card-input screen on the device for a card to be tagged or typed (`POST
     /// control/card/start`). The camera must be in `Slave` (enrol) mode first. The answer is
     /// not documented: any 2xx is success.
+    ///
+    /// **Not resent** once it may have reached the device: it opens the card screen, and what a
+    /// second request does is not documented.
     pub async fn start_card_input(&self) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.start_card_input",
@@ -213,13 +219,16 @@ impl Client {
             "control/card/start",
             decode_unit,
         );
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// The card given on the card-input screen (`GET control/card/data`: `{"card": "65 D8 A1
     /// BD"}`). The sheet does not document the answer before a card is given; an answer
     /// without a card, with `null` or with `""` is read as `None`. A typed card that is not hex
     /// bytes is kept as written ([`Card::is_hex`] false).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn card_input(&self) -> Result<Option<Card>> {
         let op = Operation::with_decoder(
             "ef45.card_input",
@@ -227,10 +236,13 @@ impl Client {
             "control/card/data",
             decode_card_input,
         );
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Closes the card-input screen (`POST control/card/stop`). Any 2xx is success.
+    ///
+    /// **Not resent** once it may have reached the device: the sheet does not say what a second
+    /// stop does.
     pub async fn stop_card_input(&self) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.stop_card_input",
@@ -238,11 +250,14 @@ impl Client {
             "control/card/stop",
             decode_unit,
         );
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Releases one user from an anti-passback violation (`POST control/apb/clear/{user_uuid}`:
     /// sets their APB status to 1, CLEAR). Any 2xx is success.
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn clear_anti_passback(&self, user_uuid: &str) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.clear_anti_passback",
@@ -253,11 +268,14 @@ impl Client {
         .segment("user_uuid", user_id("user_uuid", user_uuid)?)
         // Sets the status to CLEAR: the same result however often it is sent.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Releases every user from anti-passback violations (`POST control/apb/clearall`). Any
     /// 2xx is success.
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn clear_all_anti_passback(&self) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.clear_all_anti_passback",
@@ -267,10 +285,14 @@ impl Client {
         )
         // Sets every status to CLEAR: the same result however often it is sent.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Sets the door's operation mode (`POST control/manual?operation=`). Any 2xx is success.
+    ///
+    /// **Resent** after a failure that may go away for the modes that set a state (stay open, stay
+    /// closed, routine); **not resent** for "open temporarily", an action that would open the door
+    /// again.
     pub async fn set_door_mode(&self, mode: DoorMode) -> Result<()> {
         if let DoorMode::Unknown(other) = mode {
             return Err(Error::invalid(
@@ -288,18 +310,19 @@ impl Client {
         // Stay open, stay closed and routine set a state: repeating them changes nothing.
         // "Open temporarily" is an action: a repeat would open the door again.
         .idempotent(mode != DoorMode::OpenTemporarily);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// The door's operation mode (`GET control/manual`: `{"operation": 0}`).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn door_mode(&self) -> Result<DoorMode> {
         #[derive(Deserialize)]
         struct Answer {
             operation: i64,
         }
         let op = Operation::<Answer>::new("ef45.door_mode", Method::GET, "control/manual");
-        Ok(DoorMode::from_number(
-            self.engine.execute(op).await?.operation,
-        ))
+        Ok(DoorMode::from_number(self.send(op).await?.operation))
     }
 }

@@ -4,7 +4,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use biometric_core::json_field::{JsonFieldDecoder, JsonFieldError, JsonFieldErrorKind};
+use biometric_core::json_field::{
+    JsonFieldDecoder, JsonFieldError, JsonFieldErrorKind, insert_missing_commas,
+};
 use biometric_core::{
     ApiError, Body, DecodeError, Error, Method, Operation, RawResponse, Result, StatusCode,
     decode_unit,
@@ -14,7 +16,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::client::Client;
 use crate::transfer::{
-    DEFAULT_UNIT_SIZE, Progress, Transfer, TransferError, UnitSequence, UploadReport,
+    DEFAULT_MAX_RESTARTS, DEFAULT_UNIT_SIZE, Progress, Source, Transfer, TransferError,
+    UnitSequence, UploadReport, UploadSource,
 };
 
 /// The timeout of one database download call (the whole answer, or one part), unless the
@@ -157,8 +160,11 @@ impl UnitSequence for DatabaseSequence {
 }
 
 /// `{"size": n, ...}`: `size` as a number or numeric text (the download reads it the same way).
+/// Read with the commas the sheets' examples leave out put back.
 fn decode_size(raw: RawResponse) -> Result<u64> {
-    let answer: serde_json::Value = raw.json()?;
+    let text = insert_missing_commas(&raw.body);
+    let answer: serde_json::Value = serde_json::from_slice(&text)
+        .map_err(|e| raw.decode_error(None, format!("not a JSON object: {e}")))?;
     answer
         .get("size")
         .and_then(as_count)
@@ -170,10 +176,12 @@ impl Client {
     /// The size in bytes of a database file (`GET database/size[/EyeLock...]`).
     ///
     /// The sheets' example, `{"size":44915712,"status":"""file":""}`, is not valid JSON: a
-    /// comma is missing, as in all three of the parts download's examples. This crate reads
-    /// valid JSON only, `{"size": 44915712, "status": "", "file": ""}` (only `size` is used, a
-    /// number or numeric text); a device that really omits the comma is refused with an
-    /// [`Error::Decode`] carrying its body.
+    /// comma is missing, as in all three of the parts download's examples. Both that and
+    /// valid JSON are read (only `size` is used, a number or numeric text); anything else is
+    /// an [`Error::Decode`] carrying the body.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn database_size(&self, file: DatabaseFile) -> Result<u64> {
         let op = Operation::with_decoder(
             "ef45.database_size",
@@ -181,7 +189,7 @@ impl Client {
             "database/size",
             decode_size,
         );
-        self.engine.execute(file.path(op)).await
+        self.send(file.path(op)).await
     }
 
     /// Downloads a database file whole (`GET database[/EyeLock...]`) and writes its bytes to
@@ -204,6 +212,9 @@ impl Client {
     /// println!("{bytes} bytes");
     /// # Ok(()) }
     /// ```
+    ///
+    /// **Resent** after a failure that may go away only before its first byte reached `sink`; a
+    /// download that broke mid-way is returned as an error (`sink` holds the partial body).
     pub async fn download_database<W>(&self, file: DatabaseFile, sink: &mut W) -> Result<u64>
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
@@ -225,6 +236,9 @@ impl Client {
     /// `start` after index 0, an unknown status, or a part that is neither the last nor holds
     /// any byte (the walk would never end) is an [`Error::Decode`]. On failure, the parts
     /// reported to `progress` were written whole; the failing part may be partly written.
+    ///
+    /// **Resent** part by part after a failure that may go away, only before a part's first byte
+    /// reached `sink`.
     pub async fn download_database_parts<W>(
         &self,
         file: DatabaseFile,
@@ -285,11 +299,31 @@ impl Client {
         mut progress: impl FnMut(Progress) + Send,
     ) -> Result<UploadReport, TransferError> {
         let sequence = DatabaseSequence { file };
+        let source = Source::once(source, total_len);
+        self.upload_units(&sequence, source, DEFAULT_UNIT_SIZE, 0, &mut progress)
+            .await
+    }
+
+    /// [`upload_database`](Self::upload_database) from a source that can be read again: when
+    /// the lock goes stale mid-upload (a unit refused with code 1102, not executed), the upload
+    /// starts over in a new lock from `database/start`, reading the source from its first byte,
+    /// at most [`DEFAULT_MAX_RESTARTS`] times ([`Progress::restart`] shows it). The sheets do
+    /// not say what a second `database/start` does to the lost lock's unfinished upload; this
+    /// crate's reading is the Firmware sheet's (a start abandons it). No unit of the lost run is
+    /// sent in the new lock.
+    pub async fn upload_database_from(
+        &self,
+        file: DatabaseFile,
+        source: UploadSource,
+        mut progress: impl FnMut(Progress) + Send,
+    ) -> Result<UploadReport, TransferError> {
+        let sequence = DatabaseSequence { file };
+        let source = Source::Reopen(&source);
         self.upload_units(
             &sequence,
             source,
-            total_len,
             DEFAULT_UNIT_SIZE,
+            DEFAULT_MAX_RESTARTS,
             &mut progress,
         )
         .await
@@ -302,8 +336,9 @@ impl Client {
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
         let name = op.name();
-        let mut decoder = JsonFieldDecoder::new("file", sink);
-        let streamed = self.engine.download(op, &mut decoder).await;
+        // The sheets print these answers without commas between members: both are read.
+        let mut decoder = JsonFieldDecoder::new("file", sink).commas_optional();
+        let streamed = self.download(op, &mut decoder).await;
         let finished = match streamed {
             Ok(_) => decoder.finish().await.map_err(|e| Error::writer(name, e)),
             Err(error) => Err(error),

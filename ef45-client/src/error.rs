@@ -134,6 +134,71 @@ pub(crate) fn parse_error_body(raw: &RawResponse) -> (Option<String>, Option<Str
     }
 }
 
+/// Answers longer than this are not searched for a device code: a failure is a short document
+/// (`{"status_code": 1102, "reason_phrase": "..."}`), while a 5 MB capture is not one, and
+/// scanning it twice would double its decoding time. List envelopes of any length are still
+/// checked by their decoder.
+const FAILURE_ANSWER_MAX_BYTES: usize = 64 * 1024;
+
+/// The top-level keys that carry a failure in an EF-45 answer, each read as any JSON value so
+/// that an answer using one of these names for something else (the preview's numeric
+/// `message`) still decodes.
+#[derive(Deserialize)]
+struct FailureMarks {
+    status_code: Option<serde_json::Value>,
+    /// Not in the sheets, which write `status_code`; read too because terminals were seen
+    /// answering `{"code": 1102, ...}`, and the core's default error reader reads it under 4xx.
+    code: Option<serde_json::Value>,
+    reason_phrase: Option<serde_json::Value>,
+    message: Option<serde_json::Value>,
+    success: Option<serde_json::Value>,
+    status: Option<serde_json::Value>,
+}
+
+/// The device reports its own failures inside its answers, whatever the HTTP status: the
+/// sheets document `status_code` as the "error code" of an answer (with `reason_phrase`), and
+/// the camera and control calls answer `{"success": false, "status": "<why>"}` under HTTP 200.
+/// Nothing in the workbook promises a 4xx with either. Read on every answer of every call by
+/// the engine ([`biometric_core::EngineBuilder::answer_check`]), before the call's decoder:
+///
+/// - a numeric `status_code` (or `code`) outside 200..=299 is a failure with that code;
+/// - `success: false` is a failure with the `status` text.
+pub(crate) fn failure_in_answer(raw: &RawResponse) -> Option<(Option<String>, Option<String>)> {
+    let body = raw.body.trim_ascii_start();
+    if body.len() > FAILURE_ANSWER_MAX_BYTES || !body.starts_with(b"{") {
+        return None;
+    }
+    let marks: FailureMarks = serde_json::from_slice(body).ok()?;
+    let code = [&marks.status_code, &marks.code]
+        .into_iter()
+        .flatten()
+        .find_map(device_code);
+    let message = || {
+        [&marks.reason_phrase, &marks.message, &marks.status]
+            .into_iter()
+            .flatten()
+            .find_map(|value| match value {
+                serde_json::Value::String(text) if !text.trim().is_empty() => Some(text.clone()),
+                _ => None,
+            })
+    };
+    let refused = matches!(marks.success, Some(serde_json::Value::Bool(false)));
+    match code {
+        Some(code) if !(200..=299).contains(&code) => Some((Some(code.to_string()), message())),
+        _ if refused => Some((None, message())),
+        _ => None,
+    }
+}
+
+/// A code written as a number or as a numeric string.
+fn device_code(value: &serde_json::Value) -> Option<u32> {
+    match value {
+        serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        serde_json::Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// The device's answer to a failed call, read from an [`Error::Api`].
 ///
 /// ```

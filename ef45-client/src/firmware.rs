@@ -4,13 +4,15 @@
 use std::fmt;
 use std::path::Path;
 
-use biometric_core::{Body, Error, Method, Operation, RawResponse, Result, decode_unit};
+use biometric_core::{Body, Method, Operation, RawResponse, Result, decode_unit};
 use serde::Deserialize;
 use tokio::io::AsyncRead;
 
 use crate::client::Client;
+use crate::transfer::Transfer;
 use crate::transfer::{
-    DEFAULT_UNIT_SIZE, Progress, Transfer, TransferError, TransferStage, UnitSequence, UploadReport,
+    DEFAULT_MAX_RESTARTS, DEFAULT_UNIT_SIZE, Progress, Source, TransferError, UnitSequence,
+    UploadReport, UploadSource,
 };
 
 /// How the device takes the image: the same three calls, with `POST` or `PUT`.
@@ -45,6 +47,7 @@ impl FirmwareMode {
 pub struct FirmwareUpload {
     mode: FirmwareMode,
     unit_size: usize,
+    max_restarts: u32,
     progress: Option<Box<dyn FnMut(Progress) + Send>>,
 }
 
@@ -54,6 +57,7 @@ impl FirmwareUpload {
         FirmwareUpload {
             mode: FirmwareMode::Normal,
             unit_size: DEFAULT_UNIT_SIZE,
+            max_restarts: DEFAULT_MAX_RESTARTS,
             progress: None,
         }
     }
@@ -73,7 +77,17 @@ impl FirmwareUpload {
         self
     }
 
-    /// Called after every unit the device acknowledged.
+    /// How many times the upload may start over in a new lock after its lock went stale
+    /// mid-way (device code 1102), reading its source again from the beginning
+    /// ([`DEFAULT_MAX_RESTARTS`](crate::DEFAULT_MAX_RESTARTS) by default; 0 never restarts).
+    /// Only an upload from a file or an [`UploadSource`] can restart.
+    pub fn max_restarts(mut self, restarts: u32) -> Self {
+        self.max_restarts = restarts;
+        self
+    }
+
+    /// Called after every unit the device acknowledged; [`Progress::restart`] tells a restarted
+    /// run, whose `sent` counts from the first unit again.
     pub fn on_progress(mut self, progress: impl FnMut(Progress) + Send + 'static) -> Self {
         self.progress = Some(Box::new(progress));
         self
@@ -91,6 +105,7 @@ impl fmt::Debug for FirmwareUpload {
         f.debug_struct("FirmwareUpload")
             .field("mode", &self.mode)
             .field("unit_size", &self.unit_size)
+            .field("max_restarts", &self.max_restarts)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -167,67 +182,89 @@ fn decode_upload_result(raw: RawResponse) -> Result<()> {
 
 /// Sheet Firmware.
 impl Client {
-    /// Uploads a firmware image of `total_len` bytes read from `source`: `update/start`, then
-    /// units of base64 text through `update/continuous` (every unit but the last) and the last
-    /// one through `update/done`, whose answer must be `{"file": "Upload success"}`. The sheet:
-    /// the device then checks the version, upgrades and reboots by itself; do not power it off.
+    /// Uploads a firmware image from `source`: `update/start`, then units of base64 text
+    /// through `update/continuous` (every unit but the last) and the last one through
+    /// `update/done`, whose answer must be `{"file": "Upload success"}`. The sheet: the device
+    /// then checks the version, upgrades and reboots by itself; do not power it off.
     ///
     /// Holds one unit and its base64 text at a time, never the image. A source shorter or
-    /// longer than `total_len` is an error (the last unit is then not sent). No unit is sent
-    /// twice once it may have reached the device, whatever the retry policy; on failure the
+    /// longer than it said is an error (the last unit is then not sent). No unit is sent twice
+    /// once it may have reached the device, whatever the retry policy; on failure the
     /// [`TransferError`] says which unit, at which offset, and whether resending it is safe.
     /// Each call has the client's timeout (a longer one: [`Client::with_options`]).
     ///
+    /// When the lock goes stale mid-upload (another client forced a lock, or it timed out: the
+    /// device refuses the unit with code 1102, which it did not execute), the upload starts
+    /// over in a new lock from `update/start` (which aborts the incomplete one), reading the
+    /// source again from its first byte, at most [`FirmwareUpload::max_restarts`] times;
+    /// [`Progress::restart`] shows it. No unit of the lost run is sent in the new lock.
+    ///
     /// ```no_run
     /// # async fn demo(device: ef45_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use ef45_client::FirmwareUpload;
-    /// let image = tokio::fs::File::open("ef45-2.1.70.bin").await?;
-    /// let len = image.metadata().await?.len();
-    /// let options = FirmwareUpload::new().on_progress(|p| eprintln!("{} of {}", p.sent, p.total));
-    /// let report = device.upload_firmware(image, len, options).await?;
-    /// println!("{} units sent", report.units);
+    /// use ef45_client::{FirmwareUpload, UploadSource};
+    /// let options = FirmwareUpload::new().on_progress(|p| {
+    ///     if p.unit == 0 && p.restart > 0 {
+    ///         eprintln!("lock lost: starting again ({})", p.restart);
+    ///     }
+    ///     eprintln!("{} of {}", p.sent, p.total);
+    /// });
+    /// let report = device
+    ///     .upload_firmware_from(UploadSource::file("ef45-2.2.41.bin"), options)
+    ///     .await?;
+    /// println!("{} units sent, {} restarts", report.units, report.restarts);
     /// # Ok(()) }
     /// ```
+    pub async fn upload_firmware_from(
+        &self,
+        source: UploadSource,
+        options: FirmwareUpload,
+    ) -> Result<UploadReport, TransferError> {
+        self.run_firmware_upload(Source::Reopen(&source), options)
+            .await
+    }
+
+    /// [`upload_firmware_from`](Self::upload_firmware_from) of the file at `path`, opened
+    /// again (and its length read again) if the upload restarts.
+    pub async fn upload_firmware_file(
+        &self,
+        path: impl AsRef<Path>,
+        options: FirmwareUpload,
+    ) -> Result<UploadReport, TransferError> {
+        let source = UploadSource::file(path.as_ref());
+        self.upload_firmware_from(source, options).await
+    }
+
+    /// [`upload_firmware_from`](Self::upload_firmware_from) of `total_len` bytes read once from
+    /// `source`. A reader cannot be read again, so a lock lost mid-upload stops it with a
+    /// [`TransferError`] whose [`is_lock_lost`](TransferError::is_lock_lost) is true: use a
+    /// file or an [`UploadSource`] for an upload that restarts by itself.
     pub async fn upload_firmware(
         &self,
         source: impl AsyncRead + Unpin + Send,
         total_len: u64,
         options: FirmwareUpload,
     ) -> Result<UploadReport, TransferError> {
+        self.run_firmware_upload(Source::once(source, total_len), options)
+            .await
+    }
+
+    async fn run_firmware_upload(
+        &self,
+        source: Source<'_>,
+        options: FirmwareUpload,
+    ) -> Result<UploadReport, TransferError> {
         let FirmwareUpload {
             mode,
             unit_size,
+            max_restarts,
             progress,
         } = options;
         let mut progress = progress.unwrap_or_else(|| Box::new(|_| {}));
         let sequence = FirmwareSequence {
             method: mode.method(),
         };
-        self.upload_units(&sequence, source, total_len, unit_size, &mut *progress)
+        self.upload_units(&sequence, source, unit_size, max_restarts, &mut *progress)
             .await
-    }
-
-    /// [`upload_firmware`](Self::upload_firmware) of the file at `path` (its length read from
-    /// the file system). A file that cannot be opened is refused before any I/O.
-    pub async fn upload_firmware_file(
-        &self,
-        path: impl AsRef<Path>,
-        options: FirmwareUpload,
-    ) -> Result<UploadReport, TransferError> {
-        let unopened = |e: std::io::Error| TransferError {
-            transfer: Transfer::Firmware,
-            stage: TransferStage::Source,
-            unit: 0,
-            units: 0,
-            offset: 0,
-            resend_safe: true,
-            source: Error::invalid("path", format!("cannot be read: {e}")),
-        };
-        let file = tokio::fs::File::open(path.as_ref())
-            .await
-            .map_err(unopened)?;
-        let len = file.metadata().await.map_err(unopened)?.len();
-        self.upload_firmware(file, len, options).await
     }
 
     /// Sends `update/start` alone, in `mode`.
@@ -236,9 +273,11 @@ impl Client {
     /// previous incomplete firmware data transmission will be aborted and the firmware data
     /// will be deleted". This is that call with nothing after it: the device is left with an
     /// opened, empty upload, which the sheets do not say ever times out.
+    ///
+    /// **Resent** after a failure that may go away: a second start leaves the device as the first
+    /// did (an upload opened, nothing received).
     pub async fn abort_firmware_upload(&self, mode: FirmwareMode) -> Result<()> {
-        self.engine
-            .execute(start_operation("ef45.firmware_abort", mode.method()))
+        self.send(start_operation("ef45.firmware_abort", mode.method()))
             .await
     }
 }

@@ -22,6 +22,7 @@ mod preview;
 pub mod push;
 mod records;
 mod schedules;
+mod support;
 mod transfer;
 
 pub use biometric_data::{BitmapKind, DataVersion, MAX_LOGO_BYTES};
@@ -31,7 +32,7 @@ pub use client::{Client, ClientBuilder};
 pub use config::{ConfigKind, ConfigValue, DoorStatus, SensorState};
 pub use control::{DoorMode, ManualCommand};
 pub use database::{DATABASE_TIMEOUT, DatabaseFile, PartProgress};
-pub use enrollment::{CaptureEnrollment, CaptureOutcome};
+pub use enrollment::{CaptureEnrollment, CaptureError, CaptureOutcome, CaptureStep, LeftOnDevice};
 pub use error::{DeviceFailure, ResponseCode, UnknownCode};
 pub use firmware::{FirmwareMode, FirmwareUpload};
 pub use list::ListPage;
@@ -47,9 +48,14 @@ pub use models::{
 pub use preview::Preview;
 pub use push::{EnrolPush, PushReply};
 pub use schedules::{MAX_SCHEDULE_GROUP, ScheduleInfo, ScheduleType, SpecialDay, UserSchedule};
+pub use support::AppVersion;
 pub use transfer::{
-    DEFAULT_UNIT_SIZE, Progress, Transfer, TransferError, TransferStage, UploadReport,
+    DEFAULT_MAX_RESTARTS, DEFAULT_UNIT_SIZE, Progress, Transfer, TransferError, TransferStage,
+    UploadReport, UploadSource,
 };
 
 /// What the core provides, re-exported so that one dependency is enough.
-pub use biometric_core::{Error, Image, Result, RetryPolicy, StatusCode, TlsOptions, chrono};
+pub use biometric_core::{
+    Error, Image, RequestOptions, Result, RetryPolicy, StatusCode, TlsOptions, UnsupportedError,
+    chrono,
+};

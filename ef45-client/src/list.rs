@@ -100,8 +100,12 @@ impl Client {
         paginate(1u32, DEFAULT_MAX_PAGES, move |page| {
             let page_op = page_op.clone();
             async move {
-                let answer = self.engine.execute(page_op(page)?).await?;
-                let next = (answer.has_more && !answer.items.is_empty()).then_some(page + 1);
+                let answer = self.send(page_op(page)?).await?;
+                // The page after the one the device says it answered: a device that reads
+                // another page-size name than the one sent answers pages of its own size, and
+                // numbering its pages keeps the walk whole (never counts of what was asked).
+                let answered = answer.page.filter(|p| *p >= 1).unwrap_or(page);
+                let next = (answer.has_more && !answer.items.is_empty()).then_some(answered + 1);
                 Ok(Page {
                     items: answer.items,
                     next,

@@ -269,7 +269,8 @@ impl fmt::Display for LogTime {
 }
 
 impl LogTime {
-    fn start(self) -> NaiveDateTime {
+    /// The moment it stands for (a date alone: the start of that day).
+    pub fn to_datetime(self) -> NaiveDateTime {
         match self {
             LogTime::Date(date) => date.and_time(Default::default()),
             LogTime::DateTime(at) => at,
@@ -280,9 +281,9 @@ impl LogTime {
 /// Refuses a period that ends before it starts, before any I/O.
 pub(crate) fn check_period(from: LogTime, to: LogTime) -> Result<()> {
     for bound in [from, to] {
-        check_year(biometric_core::chrono::Datelike::year(&bound.start()))?;
+        check_year(biometric_core::chrono::Datelike::year(&bound.to_datetime()))?;
     }
-    if to.start() < from.start() {
+    if to.to_datetime() < from.to_datetime() {
         return Err(Error::invalid("to_date", "must not be before from_date"));
     }
     Ok(())

@@ -15,6 +15,9 @@ use crate::log_entry::{EventType, LogEntry, LogTime, LogsSince, check_period};
 /// per page is fixed at 50").
 pub const LOGS_BY_TYPE_PAGE_SIZE: u32 = 50;
 
+/// The rows per page when a fallback walks the whole log.
+const WALK_PAGE_SIZE: u32 = 100;
+
 fn logs_page_op(page: u32, page_size: Option<u32>) -> Result<Operation<ListPage<LogEntry>>> {
     check_page(page, page_size)?;
     Ok(list_operation("ef45.logs", "logs")
@@ -136,25 +139,36 @@ struct Count {
 impl Client {
     /// Every log in one answer (`GET logs` without `page`). On a busy device this is large:
     /// prefer [`logs_stream`](Self::logs_stream) or a range.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn logs(&self) -> Result<Vec<LogEntry>> {
         let op = list_operation("ef45.logs", "logs");
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
     }
 
     /// One page of logs, oldest first (`GET logs?page=&page_size=`; `page` from 1, the device's
     /// default of 50 rows when `page_size` is `None`).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn logs_page(&self, page: u32, page_size: Option<u32>) -> Result<ListPage<LogEntry>> {
-        self.engine.execute(logs_page_op(page, page_size)?).await
+        self.send(logs_page_op(page, page_size)?).await
     }
 
     /// The `count` most recent logs, newest first (`GET logs?page=1&page_size=&order=desc`).
     /// The sheet's remark: "Keep polling to check if there is an event happened in the device".
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn recent_logs(&self, count: u32) -> Result<Vec<LogEntry>> {
         let op = logs_page_op(1, Some(count))?.query("order", "desc");
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
     }
 
     /// Every log, oldest first, one page at a time as the stream is read.
+    ///
+    /// **Resent** page by page after a failure that may go away: it only reads.
     pub fn logs_stream(
         &self,
         page_size: Option<u32>,
@@ -164,19 +178,22 @@ impl Client {
 
     /// One page of the logs whose id is in `ids` (`GET logs/from/to?page=&min=&max=`, with
     /// `page_size` when given).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn logs_by_id_page(
         &self,
         ids: RangeInclusive<i64>,
         page: u32,
         page_size: Option<u32>,
     ) -> Result<ListPage<LogEntry>> {
-        self.engine
-            .execute(id_range_page_op(ids, page, page_size)?)
-            .await
+        self.send(id_range_page_op(ids, page, page_size)?).await
     }
 
     /// Every log whose id is in `ids`, one page at a time as the stream is read. A range that
     /// ends before it starts is refused when the stream is first read, before any I/O.
+    ///
+    /// **Resent** page by page after a failure that may go away: it only reads.
     pub fn logs_by_id_stream(
         &self,
         ids: RangeInclusive<i64>,
@@ -186,6 +203,9 @@ impl Client {
     }
 
     /// `count` logs from the id `from_id` on (`GET logs/from/count?from=&count=`).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn logs_from_count(&self, from_id: i64, count: u32) -> Result<Vec<LogEntry>> {
         if count == 0 {
             return Err(Error::invalid("count", "must be at least 1"));
@@ -193,20 +213,25 @@ impl Client {
         let op = list_operation("ef45.logs_from_count", "logs/from/count")
             .query("from", from_id)
             .query("count", count);
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
     }
 
     /// One page of the logs that match `filter` (`GET logs/from/to/type?page=&min=&max=&type=`;
     /// the device's page size is fixed at [`LOGS_BY_TYPE_PAGE_SIZE`]).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn logs_by_type_page(
         &self,
         filter: &LogFilter,
         page: u32,
     ) -> Result<ListPage<LogEntry>> {
-        self.engine.execute(filter.page_op(page)?).await
+        self.send(filter.page_op(page)?).await
     }
 
     /// Every log that matches `filter`, one page at a time as the stream is read.
+    ///
+    /// **Resent** page by page after a failure that may go away: it only reads.
     pub fn logs_by_type_stream(
         &self,
         filter: LogFilter,
@@ -215,19 +240,25 @@ impl Client {
     }
 
     /// One log (`GET logs/{id}`).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn log(&self, id: i64) -> Result<LogEntry> {
         let op = Operation::new("ef45.log", Method::GET, "logs/").segment("id", id);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// The logs from `since` "till now" (`GET logs/from/date/{date}`: `2019`, `2019-12` or
     /// `2019-12-05`). The sheet documents no paging parameter for this call: the answer is one
     /// list.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn logs_since(&self, since: impl Into<LogsSince>) -> Result<Vec<LogEntry>> {
         let since = since.into();
         since.check()?;
         let op = list_operation("ef45.logs_since", "logs/from/date/").segment("date", since);
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
     }
 
     /// The logs of a period, of one event type or all (`GET logs/fromto/{from}/{to}` or
@@ -248,6 +279,9 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn logs_between(
         &self,
         from: impl Into<LogTime>,
@@ -256,18 +290,24 @@ impl Client {
     ) -> Result<Vec<LogEntry>> {
         let op = list_operation("ef45.logs_between", "logs/fromto/");
         let op = period_op(op, event_type, from.into(), to.into())?;
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
     }
 
     /// The number of logs on the device (`GET logs/count`).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn log_count(&self) -> Result<u64> {
         let op = Operation::<Count>::new("ef45.log_count", Method::GET, "logs/count");
-        Ok(self.engine.execute(op).await?.count)
+        Ok(self.send(op).await?.count)
     }
 
     /// The number of logs of a period, of one event type or all (`GET
     /// logs/count/{from}/{to}` or `logs/count/{eventtype}/{from}/{to}`). The period reads as in
     /// [`logs_between`](Self::logs_between).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn log_count_between(
         &self,
         from: impl Into<LogTime>,
@@ -276,31 +316,85 @@ impl Client {
     ) -> Result<u64> {
         let op = Operation::<Count>::new("ef45.log_count_between", Method::GET, "logs/count/");
         let op = period_op(op, event_type, from.into(), to.into())?;
-        Ok(self.engine.execute(op).await?.count)
+        Ok(self.send(op).await?.count)
+    }
+
+    /// The number of logs of a period, counted by walking every log page by page (`GET
+    /// logs?page=&page_size=`, served by every application version): the fallback for a device
+    /// older than [`log_count_between`](Self::log_count_between) (application 2.1.47), which
+    /// refuses that call with [`Error::Unsupported`]. A log counts when its timestamp is in the
+    /// period, both bounds included (the crate's reading: the sheets do not say), and, when
+    /// `event_type` is given, its type is that one; a log whose timestamp does not parse is not
+    /// counted. Reads the whole log, 100 rows a page: slow on a busy device.
+    ///
+    /// ```no_run
+    /// # async fn demo(device: ef45_client::Client) -> ef45_client::Result<()> {
+    /// use ef45_client::chrono::NaiveDate;
+    /// let day = NaiveDate::from_ymd_opt(2020, 4, 8).unwrap();
+    /// let next = day.succ_opt().unwrap();
+    /// let count = match device.log_count_between(day, next, None).await {
+    ///     Err(err) if err.is_unsupported() => device.count_logs_by_walking(day, next, None).await?,
+    ///     other => other?,
+    /// };
+    /// println!("{count} logs");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// **Resent** page by page after a failure that may go away: it only reads.
+    pub async fn count_logs_by_walking(
+        &self,
+        from: impl Into<LogTime>,
+        to: impl Into<LogTime>,
+        event_type: Option<&EventType>,
+    ) -> Result<u64> {
+        let (from, to) = (from.into(), to.into());
+        check_period(from, to)?;
+        check_event_type(event_type)?;
+        let period = from.to_datetime()..=to.to_datetime();
+        let mut logs = std::pin::pin!(self.logs_stream(Some(WALK_PAGE_SIZE)));
+        let mut count = 0;
+        while let Some(log) = futures_util::TryStreamExt::try_next(&mut logs).await? {
+            let in_period = log.timestamp.is_some_and(|at| period.contains(&at));
+            if in_period && event_type.is_none_or(|wanted| *wanted == log.event_type) {
+                count += 1;
+            }
+        }
+        Ok(count)
     }
 
     /// Deletes the logs whose id is in `ids` (`DELETE logs?min=&max=`, 204).
+    ///
+    /// **Not resent** once it may have reached the device: it deletes whatever the range holds
+    /// when it runs, and the device writes a log for every event, so a resend after a lost
+    /// answer could delete logs written in between.
     pub async fn delete_logs(&self, ids: RangeInclusive<i64>) -> Result<()> {
         check_ids(&ids)?;
         let op = Operation::with_decoder("ef45.delete_logs", Method::DELETE, "logs", decode_unit)
             .query("min", ids.start())
             .query("max", ids.end())
-            // Deleting the same range again changes nothing more.
-            .idempotent(true);
-        self.engine.execute(op).await
+            // A selection deletes what matches when it runs: a resend could delete logs
+            // written in between.
+            .idempotent(false);
+        self.send(op).await
     }
 
     /// Deletes one log (`DELETE logs/{id}`, 204).
+    ///
+    /// **Resent** after a failure that may go away: it deletes one named record, and deleting it
+    /// again changes nothing more.
     pub async fn delete_log(&self, id: i64) -> Result<()> {
         let op = Operation::with_decoder("ef45.delete_log", Method::DELETE, "logs/", decode_unit)
             .segment("id", id)
             // Deleting the same log again changes nothing more.
             .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Deletes every log (`DELETE logs/db`). The sheet documents no answer: any 2xx is
     /// success.
+    ///
+    /// **Not resent** once it may have reached the device: it deletes whatever matches when it
+    /// runs, so a resend could delete what was written in between.
     pub async fn delete_all_logs(&self) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.delete_all_logs",
@@ -311,6 +405,6 @@ impl Client {
         // Not repeated: the device logs every recognition, so a repeat after a lost answer
         // would also delete logs written in between.
         .idempotent(false);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 }

@@ -201,19 +201,25 @@ impl Poller {
 impl Client {
     /// The recognitions waiting on the device (`GET match-data`), without acknowledging them.
     /// Most applications want [`match_events`](Self::match_events) instead.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn match_data(&self) -> Result<Vec<MatchData>> {
         let op: Operation<ListPage<MatchData>> = list_operation("ef45.match_data", "match-data");
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
     }
 
     /// Empties one event from the device's buffer (`DELETE match-data/{encounter_id}`).
+    ///
+    /// **Resent** after a failure that may go away: it deletes one named record, and deleting it
+    /// again changes nothing more.
     pub async fn ack_match(&self, encounter_id: &str) -> Result<()> {
         let op =
             Operation::with_decoder("ef45.ack_match", Method::DELETE, "match-data/", decode_unit)
                 .segment("encounter_id", encounter_id)
                 // Deleting the same event again changes nothing more.
                 .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Recognitions as they happen: a stream that polls `GET match-data` (see

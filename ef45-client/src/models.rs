@@ -29,6 +29,22 @@ impl BiometricText {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The number of bytes the base64 text stands for (0 when it is not base64).
+    pub fn decoded_len(&self) -> usize {
+        biometric_core::base64::decode(&self.0).map_or(0, |bytes| bytes.len())
+    }
+
+    /// Refuses text that is not base64, naming `field`.
+    pub(crate) fn check(&self, field: &str) -> Result<()> {
+        match biometric_core::base64::decode(&self.0) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Error::invalid(
+                format!("{field}.face_feature"),
+                "must be base64 (the sheets: \"Template(base64)\")",
+            )),
+        }
+    }
 }
 
 impl fmt::Debug for BiometricText {
@@ -504,7 +520,10 @@ impl UserInfo {
 }
 
 /// One face record of a user (sheet Face).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Sent with `face_feature_size` computed from `face_feature` (its decoded byte count), never
+/// taken from the field: a size the wire carries next to its payload must match it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct Face {
     /// The user's id (left out inside [`NewUser`], whose faces table has none).
@@ -515,7 +534,8 @@ pub struct Face {
     /// Distance between the eyes, in pixels.
     #[serde(default, deserialize_with = "lenient_int0")]
     pub face_eye_width: i64,
-    /// Size of `face_feature`.
+    /// Size of `face_feature` in bytes, as the device reported it. Not sent from here: the
+    /// client sends the decoded length of `face_feature`.
     #[serde(default, deserialize_with = "lenient_int0")]
     pub face_feature_size: i64,
     /// Frontal score.
@@ -541,7 +561,32 @@ pub struct Face {
     pub face_feature: BiometricText,
 }
 
+impl Serialize for Face {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut face = serializer.serialize_struct("Face", 11)?;
+        face.serialize_field("user_uuid", &self.user_uuid)?;
+        face.serialize_field("sub_id", &self.sub_id)?;
+        face.serialize_field("face_eye_width", &self.face_eye_width)?;
+        face.serialize_field("face_feature_size", &self.face_feature.decoded_len())?;
+        face.serialize_field("face_frontal_score", &self.face_frontal_score)?;
+        face.serialize_field("face_left_eye_x", &self.face_left_eye_x)?;
+        face.serialize_field("face_right_eye_x", &self.face_right_eye_x)?;
+        face.serialize_field("face_roll", &self.face_roll)?;
+        face.serialize_field("face_score", &self.face_score)?;
+        face.serialize_field("face_LED_state", &self.face_led_state)?;
+        face.serialize_field("face_feature", &self.face_feature)?;
+        face.end()
+    }
+}
+
 impl Face {
+    /// Refuses a feature that is not base64 (the sheets: "Template(base64)"), before any I/O:
+    /// its size could not be computed.
+    pub(crate) fn check(&self, field: &str) -> Result<()> {
+        self.face_feature.check(field)
+    }
+
     /// A face record with its feature; the measurements start at zero.
     pub fn new(user_uuid: impl Into<String>, sub_id: FaceSubId, feature: BiometricText) -> Self {
         Face {
@@ -749,6 +794,9 @@ impl NewUser {
     }
 
     /// Adds a face (its `user_uuid` must be empty or the subject's).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub fn face(mut self, face: Face) -> Self {
         self.faces.push(face);
         self
@@ -772,6 +820,7 @@ impl NewUser {
             ));
         }
         for (i, face) in self.faces.iter().enumerate() {
+            face.check(&format!("faces[{i}]"))?;
             if !face.user_uuid.is_empty() && &face.user_uuid != uuid {
                 return Err(Error::invalid(
                     format!("faces[{i}].user_uuid"),

@@ -76,9 +76,12 @@ fn decode_preview(raw: RawResponse) -> Result<Option<Preview>> {
 impl Client {
     /// The current preview frame (`GET preview`), `None` when the device has none yet (204 or
     /// an empty body). The sheet: poll it after starting the camera until the capture is done.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn preview(&self) -> Result<Option<Preview>> {
         let op = Operation::with_decoder("ef45.preview", Method::GET, "preview", decode_preview);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Preview frames, polled every `interval` (no frame yet is skipped, not yielded). The

@@ -325,14 +325,20 @@ fn batch_body<T: Serialize>(items: &[T]) -> serde_json::Value {
 /// Sheet User-schedule.
 impl Client {
     /// A user's schedule (`GET user-schedule/uuid/{uuid}`).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn user_schedule(&self, uuid: &str) -> Result<UserSchedule> {
         let op = Operation::new("ef45.user_schedule", Method::GET, "user-schedule/uuid/")
             .segment("uuid", user_id("uuid", uuid)?);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Registers a user's schedule (`POST user-schedule`). The answer is not documented: any
     /// 2xx is success.
+    ///
+    /// **Not resent** once it may have reached the device: it creates a record, and a second
+    /// request would fail as a duplicate or store it twice.
     pub async fn create_user_schedule(&self, schedule: &UserSchedule) -> Result<()> {
         schedule.check()?;
         let op = Operation::with_decoder(
@@ -342,11 +348,14 @@ impl Client {
             decode_unit,
         )
         .json_body(schedule)?;
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Replaces a user's schedule (`PUT user-schedule`, the user named in the body). Any 2xx
     /// is success.
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn update_user_schedule(&self, schedule: &UserSchedule) -> Result<()> {
         schedule.check()?;
         let op = Operation::with_decoder(
@@ -358,10 +367,13 @@ impl Client {
         .json_body(schedule)?
         // The whole schedule is written: writing it twice leaves the same schedule.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Deletes a user's schedule (`DELETE user-schedule/uuid/{uuid}`). Any 2xx is success.
+    ///
+    /// **Resent** after a failure that may go away: it deletes one named record, and deleting it
+    /// again changes nothing more.
     pub async fn delete_user_schedule(&self, uuid: &str) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.delete_user_schedule",
@@ -372,7 +384,7 @@ impl Client {
         .segment("uuid", user_id("uuid", uuid)?)
         // Deleting the same schedule again changes nothing more.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 }
 
@@ -381,14 +393,46 @@ impl Client {
     /// Every schedule (`GET schedule/schedule-info`).
     ///
     /// The sheet's request table lists `sc_idx` and `si_idx` as JSON for this `GET`, but its
-    /// URL example has no body: no filter is sent, the whole list is returned.
+    /// URL example has no body: no filter is sent, the whole list is returned (filter with
+    /// [`schedules_filtered`](Self::schedules_filtered)).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn schedules(&self) -> Result<Vec<ScheduleInfo>> {
         let op = list_operation("ef45.schedules", "schedule/schedule-info");
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
+    }
+
+    /// The schedules of group `sc_idx` (and item `si_idx` when given): `GET
+    /// schedule/schedule-info` with the JSON filter `{"sc_idx", "si_idx"}` the sheet's request
+    /// table lists (its URL example shows an empty body). A `GET` with a body is unusual; a
+    /// device that ignores the body answers every schedule, so the answer is filtered here too.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    pub async fn schedules_filtered(
+        &self,
+        sc_idx: i64,
+        si_idx: Option<i64>,
+    ) -> Result<Vec<ScheduleInfo>> {
+        let mut filter = serde_json::Map::new();
+        filter.insert("sc_idx".into(), sc_idx.into());
+        if let Some(si_idx) = si_idx {
+            filter.insert("si_idx".into(), si_idx.into());
+        }
+        let op = list_operation("ef45.schedules", "schedule/schedule-info").json_body(&filter)?;
+        let items = self.send(op).await?.items;
+        Ok(items
+            .into_iter()
+            .filter(|s: &ScheduleInfo| s.sc_idx == sc_idx && si_idx.is_none_or(|si| s.si_idx == si))
+            .collect())
     }
 
     /// Registers schedules (`POST schedule/schedule-info` with `{"size", "items"}`). Refused
     /// items come back as an [`Error::Api`].
+    ///
+    /// **Not resent** once it may have reached the device: it creates a record, and a second
+    /// request would fail as a duplicate or store it twice.
     pub async fn register_schedules(&self, schedules: &[ScheduleInfo]) -> Result<()> {
         check_batch(schedules)?;
         let op = Operation::with_decoder(
@@ -398,11 +442,14 @@ impl Client {
             decode_change,
         )
         .json_body(&batch_body(schedules))?;
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Replaces one schedule (`PUT schedule/schedule-info` with the schedule as the body; the
     /// sheet documents `201 Created`).
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn update_schedule(&self, schedule: &ScheduleInfo) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.update_schedule",
@@ -413,12 +460,16 @@ impl Client {
         .json_body(schedule)?
         // The whole schedule is written: writing it twice leaves the same schedule.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Deletes schedule info (`DELETE schedule/schedule-info` with `{"sc_idx"[, "si_idx"]}`,
     /// 204; `si_idx` is optional in the sheet's table). The sheet's table also lists a `uuid` path parameter that its URL does not
     /// have; none is sent.
+    ///
+    /// **Resent** after a failure that may go away only for one item (`si_idx` given: one named
+    /// record); a whole group is a selection that could delete items registered in between, so it
+    /// is **not resent** once it may have reached the device.
     pub async fn delete_schedule(&self, sc_idx: i64, si_idx: Option<i64>) -> Result<()> {
         // The sheet marks `sc_idx` required and `si_idx` not.
         let mut body = serde_json::json!({ "sc_idx": sc_idx });
@@ -432,13 +483,18 @@ impl Client {
             decode_unit,
         )
         .json_body(&body)?
-        // Deleting the same schedule again changes nothing more.
-        .idempotent(true);
-        self.engine.execute(op).await
+        // One item (`si_idx` given) is one record: deleting it again changes nothing more. A
+        // whole group is a selection that deletes what matches when it runs: a resend could
+        // delete items registered in between.
+        .idempotent(si_idx.is_some());
+        self.send(op).await
     }
 
     /// The sheet's "Register device schedule type" (`POST schedule/device-schedule?sc_idx=`,
     /// 201).
+    ///
+    /// **Not resent** once it may have reached the device: it creates a record, and a second
+    /// request would fail as a duplicate or store it twice.
     pub async fn register_device_schedule(&self, sc_idx: i64) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.register_device_schedule",
@@ -447,10 +503,13 @@ impl Client {
             decode_unit,
         )
         .query("sc_idx", sc_idx);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// The sheet's "Delete all schedule data in device" (`DELETE schedule/all`, 204).
+    ///
+    /// **Not resent** once it may have reached the device: it deletes whatever matches when it
+    /// runs, so a resend could delete what was written in between.
     pub async fn delete_all_schedules(&self) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.delete_all_schedules",
@@ -461,7 +520,7 @@ impl Client {
         // Not repeated: if the first delete went through, a repeat would also delete schedule
         // data written in between.
         .idempotent(false);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 }
 
@@ -469,6 +528,9 @@ impl Client {
 impl Client {
     /// The special days of a type and id, on one date or all (`GET
     /// schedule/specialday-info?sd_type=&uuid=[&sd_date=]`).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn special_days(
         &self,
         sd_type: &str,
@@ -484,10 +546,13 @@ impl Client {
             "ef45.special_days",
             "schedule/specialday-info",
         ))?;
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
     }
 
     /// Registers special days (`POST schedule/specialday-info` with `{"size", "items"}`).
+    ///
+    /// **Not resent** once it may have reached the device: it creates a record, and a second
+    /// request would fail as a duplicate or store it twice.
     pub async fn register_special_days(&self, days: &[SpecialDay]) -> Result<()> {
         check_batch(days)?;
         let op = Operation::with_decoder(
@@ -497,10 +562,13 @@ impl Client {
             decode_change,
         )
         .json_body(&batch_body(days))?;
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Replaces one special day (`PUT schedule/specialday-info`, the day as the body; 201).
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn update_special_day(&self, day: &SpecialDay) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.update_special_day",
@@ -511,11 +579,15 @@ impl Client {
         .json_body(day)?
         // The whole record is written: writing it twice leaves the same record.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Deletes the special days of a type and id, on one date or all (`DELETE
     /// schedule/specialday-info?sd_type=&uuid=[&sd_date=]`, 204).
+    ///
+    /// **Resent** after a failure that may go away only for one date (one named record); without a
+    /// date it is a selection that could delete days registered in between, so it is **not resent**
+    /// once it may have reached the device.
     pub async fn delete_special_days(
         &self,
         sd_type: &str,
@@ -533,9 +605,11 @@ impl Client {
             "schedule/specialday-info",
             decode_unit,
         );
-        // Deleting the same days again changes nothing more.
-        let op = key.apply(op)?.idempotent(true);
-        self.engine.execute(op).await
+        // One date is one record: deleting it again changes nothing more. Without a date it
+        // is a selection that deletes what matches when it runs: a resend could delete days
+        // registered in between.
+        let op = key.apply(op)?.idempotent(date.is_some());
+        self.send(op).await
     }
 }
 
@@ -543,12 +617,34 @@ impl Client {
 impl Client {
     /// Every schedule type (`GET schedule/type-info`; like `schedule-info`, the sheet's
     /// table lists a JSON `sti_idx` its example does not send).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
     pub async fn schedule_types(&self) -> Result<Vec<ScheduleType>> {
         let op = list_operation("ef45.schedule_types", "schedule/type-info");
-        Ok(self.engine.execute(op).await?.items)
+        Ok(self.send(op).await?.items)
+    }
+
+    /// The schedule types numbered `sti_idx`: `GET schedule/type-info` with the JSON filter
+    /// `{"sti_idx"}` of the sheet's request table (filtered here too, as for
+    /// [`schedules_filtered`](Self::schedules_filtered)).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    pub async fn schedule_types_filtered(&self, sti_idx: i64) -> Result<Vec<ScheduleType>> {
+        let op = list_operation("ef45.schedule_types", "schedule/type-info")
+            .json_body(&serde_json::json!({ "sti_idx": sti_idx }))?;
+        let items = self.send(op).await?.items;
+        Ok(items
+            .into_iter()
+            .filter(|t: &ScheduleType| t.sti_idx == sti_idx)
+            .collect())
     }
 
     /// Registers schedule types (`POST schedule/type-info` with `{"size", "items"}`).
+    ///
+    /// **Not resent** once it may have reached the device: it creates a record, and a second
+    /// request would fail as a duplicate or store it twice.
     pub async fn register_schedule_types(&self, types: &[ScheduleType]) -> Result<()> {
         check_batch(types)?;
         let op = Operation::with_decoder(
@@ -558,10 +654,13 @@ impl Client {
             decode_change,
         )
         .json_body(&batch_body(types))?;
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Replaces one schedule type (`PUT schedule/type-info`, the type as the body; 201).
+    ///
+    /// **Resent** after a failure that may go away: it writes the whole record (or sets a state),
+    /// so writing it again leaves the same result.
     pub async fn update_schedule_type(&self, schedule_type: &ScheduleType) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.update_schedule_type",
@@ -572,10 +671,13 @@ impl Client {
         .json_body(schedule_type)?
         // The whole record is written: writing it twice leaves the same record.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 
     /// Deletes one schedule type (`DELETE schedule/type-info` with `{"sti_idx"}`, 204).
+    ///
+    /// **Resent** after a failure that may go away: it deletes one named record, and deleting it
+    /// again changes nothing more.
     pub async fn delete_schedule_type(&self, sti_idx: i64) -> Result<()> {
         let op = Operation::with_decoder(
             "ef45.delete_schedule_type",
@@ -586,6 +688,6 @@ impl Client {
         .json_body(&serde_json::json!({ "sti_idx": sti_idx }))?
         // Deleting the same type again changes nothing more.
         .idempotent(true);
-        self.engine.execute(op).await
+        self.send(op).await
     }
 }

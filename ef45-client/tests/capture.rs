@@ -8,7 +8,7 @@ use common::*;
 use ef45_client::chrono::NaiveDate;
 use ef45_client::{
     BitmapKind, CameraMode, CameraSettings, CaptureEnrollment, CaptureModes, CaptureOutcome,
-    DataVersion, Error, FaceSubId, Image, Subject,
+    CaptureStep, DataVersion, Error, FaceSubId, Image, Subject,
 };
 use wiremock::ResponseTemplate;
 
@@ -576,10 +576,16 @@ async fn enrolment_by_capture_walks_the_documented_sequence() {
             "POST faces",
             "POST faces",
             "DELETE biometric-data/5da3c96c-5d18-11e8-b8ae-503f98000288",
+            "POST camera",
         ]
     );
-    let camera = body_json(&calls(&server).await[1]);
-    assert_eq!(camera["camera_mode"], "Slave");
+    let calls = calls(&server).await;
+    assert_eq!(body_json(&calls[1])["camera_mode"], "Slave");
+    assert_eq!(
+        body_json(calls.last().unwrap())["camera_mode"],
+        "Recog",
+        "the mode the enrolment found is put back"
+    );
 }
 
 #[tokio::test]
@@ -633,6 +639,260 @@ async fn a_capture_with_an_error_message_is_unusable_and_creates_nothing() {
         matches!(&outcome, CaptureOutcome::Unusable { reason, .. } if reason == "Capture failed")
     );
     assert!(requests_to(&server, "/1.0/subjects").await.is_empty());
+    assert_tidied(&server).await;
+}
+
+/// The capture was deleted from the buffer and the camera put back in `Recog`, its mode before.
+async fn assert_tidied(server: &wiremock::MockServer) {
+    let capture = "/1.0/biometric-data/5da3c96c-5d18-11e8-b8ae-503f98000288";
+    assert_eq!(
+        requests_to(server, capture).await.len(),
+        1,
+        "the capture is deleted from the buffer"
+    );
+    assert_camera_restored(server).await;
+}
+
+async fn assert_camera_restored(server: &wiremock::MockServer) {
+    let modes: Vec<serde_json::Value> = requests_to(server, "/1.0/camera")
+        .await
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .map(|r| body_json(r)["camera_mode"].clone())
+        .collect();
+    assert_eq!(modes, ["Slave", "Recog"], "switched, then put back");
+}
+
+#[tokio::test]
+async fn a_failed_face_record_rolls_the_enrolment_back() {
+    use wiremock::Mock;
+    use wiremock::matchers::{method, path};
+    let (server, device) = locked().await;
+    // The second face record is refused: the first one and the subject are deleted again.
+    Mock::given(method("POST"))
+        .and(path("/1.0/faces"))
+        .respond_with(ResponseTemplate::new(201))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/1.0/faces"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("disk full"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    enrolment_device(&server, fixture_json("biometric_data_item.json"), "").await;
+    let options = CaptureEnrollment::new().poll_interval(Duration::from_millis(1));
+
+    let err = device
+        .enroll_by_capture(Subject::new("1001", "Kim"), options)
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.step, CaptureStep::CreateFace, "{err}");
+    assert!(err.left.is_empty(), "{err}");
+    assert!(
+        err.to_string().contains("nothing was left on the device"),
+        "{err}"
+    );
+    let deletes: Vec<String> = calls(&server)
+        .await
+        .iter()
+        .filter(|r| r.method.as_str() == "DELETE")
+        .map(|r| format!("{}?{}", r.url.path(), r.url.query().unwrap_or("")))
+        .collect();
+    for face in ["/1.0/faces/1001?subId=0&", "/1.0/faces/1001?subId=1&"] {
+        assert!(
+            deletes.iter().any(|d| d.starts_with(face)),
+            "{face}: {deletes:?}"
+        );
+    }
+    assert!(
+        deletes.iter().any(|d| d.starts_with("/1.0/subjects/1001?")),
+        "{deletes:?}"
+    );
+    assert_tidied(&server).await;
+}
+
+#[tokio::test]
+async fn a_rollback_that_fails_says_exactly_what_is_left() {
+    use wiremock::Mock;
+    use wiremock::matchers::{method, path};
+    let (server, device) = locked().await;
+    Mock::given(method("POST"))
+        .and(path("/1.0/faces"))
+        .respond_with(ResponseTemplate::new(500))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/1.0/subjects/1001"))
+        .respond_with(ResponseTemplate::new(500))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    enrolment_device(&server, fixture_json("biometric_data_item.json"), "").await;
+    let options = CaptureEnrollment::new().poll_interval(Duration::from_millis(1));
+
+    let err = device
+        .enroll_by_capture(Subject::new("1001", "Kim"), options)
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.step, CaptureStep::CreateFace);
+    assert_eq!(err.left.subject.as_deref(), Some("1001"), "{err}");
+    assert!(
+        err.left.faces.is_empty(),
+        "the face delete succeeded: {err}"
+    );
+    assert!(err.to_string().contains("subject 1001"), "{err}");
+    assert_tidied(&server).await;
+}
+
+#[tokio::test]
+async fn a_leftover_capture_that_stays_in_the_buffer_is_not_taken_for_the_new_one() {
+    use wiremock::Mock;
+    use wiremock::matchers::{method, path};
+    let (server, device) = locked().await;
+    answer(
+        &server,
+        "GET",
+        "/1.0/camera",
+        ResponseTemplate::new(200).set_body_json(serde_json::json!(
+            {"serial_number":"EB0022A002929","camera_mode":"Slave","audio_enabled":true}
+        )),
+    )
+    .await;
+    answer(
+        &server,
+        "POST",
+        "/1.0/camera/control/start",
+        outcome(true, "Started camera"),
+    )
+    .await;
+    let mut stale = fixture_json("biometric_data_item.json");
+    stale["encounter_id"] = "stale-capture".into();
+    stale["left_eye_iris_template"] = "U1RBTEU=".into();
+    // The leftover cannot be deleted: it stays first in every answer.
+    Mock::given(method("DELETE"))
+        .and(path("/1.0/biometric-data/stale-capture"))
+        .respond_with(ResponseTemplate::new(500))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    for (priority, items) in [
+        (1u8, serde_json::json!([stale])),
+        (2, serde_json::json!([stale])),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/1.0/biometric-data/ver1"))
+            .respond_with(buffer(items))
+            .up_to_n_times(1)
+            .with_priority(priority)
+            .mount(&server)
+            .await;
+    }
+    let fresh = fixture_json("biometric_data_item.json");
+    Mock::given(method("GET"))
+        .and(path("/1.0/biometric-data/ver1"))
+        .respond_with(buffer(serde_json::json!([stale, fresh])))
+        .with_priority(3)
+        .mount(&server)
+        .await;
+    answer(&server, "POST", "/1.0/subjects", ResponseTemplate::new(201)).await;
+    answer(&server, "POST", "/1.0/faces", ResponseTemplate::new(201)).await;
+    let options = CaptureEnrollment::new()
+        .poll_interval(Duration::from_millis(1))
+        .allow_duplicates(true);
+
+    let outcome = device
+        .enroll_by_capture(Subject::new("1001", "Kim"), options)
+        .await
+        .unwrap();
+
+    let CaptureOutcome::Enrolled { subject, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        subject.left_eye_template.as_str(),
+        "SVJJUw==",
+        "the new capture"
+    );
+    assert!(
+        requests_to(&server, "/1.0/camera")
+            .await
+            .iter()
+            .all(|r| r.method.as_str() == "GET"),
+        "already in Slave mode: nothing to switch or restore"
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_enrolment_stops_the_camera_and_restores_its_mode() {
+    let (server, device) = locked().await;
+    answer(
+        &server,
+        "GET",
+        "/1.0/camera",
+        ResponseTemplate::new(200).set_body_json(serde_json::json!(
+            {"serial_number":"EB0022A002929","camera_mode":"Recog","audio_enabled":true}
+        )),
+    )
+    .await;
+    for (verb, to, status) in [
+        ("POST", "/1.0/camera", "Success set mode"),
+        ("POST", "/1.0/camera/control/start", "Started camera"),
+        ("POST", "/1.0/camera/control/stop", "Stopped camera"),
+    ] {
+        answer(&server, verb, to, outcome(true, status)).await;
+    }
+    answer(
+        &server,
+        "GET",
+        "/1.0/biometric-data/ver1",
+        buffer(serde_json::json!([])),
+    )
+    .await;
+    let options = CaptureEnrollment::new().poll_interval(Duration::from_millis(5));
+    let enrolment = tokio::spawn({
+        let device = device.clone();
+        async move {
+            device
+                .enroll_by_capture(Subject::new("1001", "Kim"), options)
+                .await
+        }
+    });
+    while requests_to(&server, "/1.0/camera/control/start")
+        .await
+        .is_empty()
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    enrolment.abort();
+    assert!(enrolment.await.unwrap_err().is_cancelled());
+
+    // The clean-up runs in the background: wait for it (bounded).
+    for _ in 0..400 {
+        let posts = requests_to(&server, "/1.0/camera")
+            .await
+            .into_iter()
+            .filter(|r| r.method.as_str() == "POST")
+            .count();
+        if posts == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        requests_to(&server, "/1.0/camera/control/stop").await.len(),
+        1
+    );
+    assert_camera_restored(&server).await;
 }
 
 #[tokio::test]
@@ -683,7 +943,9 @@ async fn no_capture_within_the_timeout_stops_the_camera_and_times_out() {
         .await
         .unwrap_err();
 
-    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.step, CaptureStep::WaitForCapture);
+    assert!(err.source.is_timeout(), "{err:?}");
+    assert!(err.left.is_empty(), "{err}");
     assert_eq!(
         requests_to(&server, "/1.0/camera/control/stop").await.len(),
         1

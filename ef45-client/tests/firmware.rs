@@ -314,6 +314,7 @@ fn closing_server(answers: usize) -> (String, std::thread::JoinHandle<Vec<String
             let target = request[1].split('?').next().unwrap();
             let body = match target {
                 "/1.0/lock" => format!(r#"{{"lock_uid":"{LOCK}"}}"#),
+                "/1.0/version" => r#"{"version":"2.2.41"}"#.to_owned(),
                 "/1.0/update/done" => r#"{"file":"Upload success"}"#.to_owned(),
                 _ => String::new(),
             };
@@ -335,8 +336,8 @@ fn closing_server(answers: usize) -> (String, std::thread::JoinHandle<Vec<String
 
 #[tokio::test]
 async fn a_unit_refused_at_connect_is_safe_to_resend() {
-    // lock, start, unit 0, unit 1; then the device is gone.
-    let (url, server) = closing_server(4);
+    // version, lock, start, unit 0, unit 1; then the device is gone.
+    let (url, server) = closing_server(5);
     let device = Client::builder(url)
         .credentials(ID, PASSWD)
         .http(|h| {
@@ -357,6 +358,7 @@ async fn a_unit_refused_at_connect_is_safe_to_resend() {
     assert_eq!(
         server.join().unwrap(),
         [
+            "GET /1.0/version",
             "POST /1.0/lock",
             "POST /1.0/update/start",
             "POST /1.0/update/continuous",

@@ -67,14 +67,14 @@ pub async fn requests_to(server: &MockServer, to: &str) -> Vec<wiremock::Request
         .collect()
 }
 
-/// Every request that is not a lock call.
+/// Every request that is not a lock call or the version read that comes with a lock.
 pub async fn calls(server: &MockServer) -> Vec<wiremock::Request> {
     server
         .received_requests()
         .await
         .unwrap()
         .into_iter()
-        .filter(|r| r.url.path() != "/1.0/lock")
+        .filter(|r| !matches!(r.url.path(), "/1.0/lock" | "/1.0/version"))
         .collect()
 }
 
