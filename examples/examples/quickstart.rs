@@ -115,10 +115,13 @@ async fn run_ef45() -> Outcome {
         .credentials(config.id(), config.password())
         .build()?;
     let day = |d| ef45_client::chrono::NaiveDate::from_ymd_opt(2018, 5, d).ok_or("a valid day");
-    ef45::run(&device, "quickstart-1", day(28)?, day(30)?).await?;
-    let person = ef45::simulate_person(sim.clone(), "kim", 3);
-    ef45::capture_and_recognise(&device, "quickstart-2", 3).await?;
-    person.await?;
-    device.close().await?;
-    Ok(())
+    let _person = ef45::simulate_person(&sim, "kim");
+    let outcome: Outcome = async {
+        ef45::run(&device, "quickstart-1", day(28)?, day(30)?).await?;
+        ef45::capture_and_recognise(&device, "quickstart-2", 3).await?;
+        Ok(())
+    }
+    .await;
+    // Whatever happened, the lock is released.
+    ef45::release(&device, outcome).await
 }

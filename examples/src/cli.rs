@@ -129,6 +129,30 @@ pub struct Ef45Args {
     /// With --firmware: a forced upgrade or downgrade (PUT) instead of a normal one (POST)
     #[arg(long)]
     pub forced: bool,
+    /// Without --url: the application version the simulator reports and serves (an older one
+    /// refuses the calls later revisions brought)
+    #[arg(long, value_name = "VERSION", help_heading = "Simulator")]
+    pub sim_app_version: Option<String>,
+    /// Without --url: every Nth call made with the lock finds it stale (device code 1102),
+    /// at most once per upload
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Simulator"
+    )]
+    pub sim_stale_every: usize,
+    /// Without --url: the HTTP status of that 1102 answer (200 or 400)
+    #[arg(
+        long,
+        value_name = "STATUS",
+        default_value_t = 200,
+        help_heading = "Simulator"
+    )]
+    pub sim_stale_status: u16,
+    /// Without --url: a capture from an earlier enrolment waits in the buffer at start
+    #[arg(long, help_heading = "Simulator")]
+    pub sim_leftover_capture: bool,
 }
 
 /// `cargo run -p examples --example bioid`: the BioID BWS 3 flow.

@@ -1,10 +1,11 @@
 //! CMITECH EF-45: lock, enrol a person with a face and a card, list subjects, page through a
-//! date range of logs, read the door, unlock.
+//! date range of logs, read the door; enrol by capture and handle recognitions; upload a
+//! firmware. The caller unlocks whatever happens ([`release`]).
 
 use ef45_client::chrono::NaiveDate;
 use ef45_client::{
-    BiometricText, Card, CardEntry, Client, Face, FaceSubId, NewUser, Result, SensorState, Subject,
-    UserInfo,
+    BiometricText, Card, CardEntry, Client, Error, Face, FaceSubId, LogTime, NewUser, Result,
+    SensorState, Subject, UserInfo,
 };
 use futures_util::TryStreamExt;
 
@@ -27,6 +28,8 @@ pub struct Summary {
     pub recognitions: usize,
     /// The door sensor's state.
     pub door_sensor: SensorState,
+    /// The calls the device was too old for, each with what the flow did instead.
+    pub fallbacks: Vec<String>,
 }
 
 /// The person the flow enrols (templates are placeholders: a real enrolment captures them).
@@ -45,8 +48,24 @@ fn person(user_uuid: &str) -> Result<NewUser> {
         .card(CardEntry::new(0, card)))
 }
 
+/// `Some(why)` when `error` says the device's application is too old for the call.
+fn too_old(error: &Error) -> Option<String> {
+    match error {
+        Error::Unsupported(unsupported) => Some(format!(
+            "{} needs {}; the device has {}",
+            unsupported.operation, unsupported.needs, unsupported.found
+        )),
+        _ => None,
+    }
+}
+
 /// Runs the flow, enrolling `user_uuid` (which must not exist yet) and reading the logs of
-/// `from` (inclusive) to `to` (exclusive: a date alone is the start of that day).
+/// `from` (inclusive) to `to` (exclusive: a date alone is the start of that day). Locks on its
+/// first call and leaves the lock to the caller, who releases it whatever happens
+/// ([`Client::close`]).
+///
+/// A device too old for a call (sheet Revision_History) gets the fallback the SDK offers: the
+/// log count of a period by walking the log, the logs of a period by walking the ids.
 pub async fn run(
     device: &Client,
     user_uuid: &str,
@@ -57,6 +76,7 @@ pub async fn run(
     step(format!("application version {version} (no lock needed)"));
     device.lock().await?;
     step("locked (POST lock); the lock_uid is never printed");
+    let mut fallbacks = Vec::new();
 
     device.enroll_user(&person(user_uuid)?).await?;
     let cards = device.cards(user_uuid).await?;
@@ -80,8 +100,40 @@ pub async fn run(
         subjects.join(", ")
     ));
 
-    let logs_in_range = device.log_count_between(from, to, None).await?;
-    let in_range = device.logs_between(from, to, None).await?;
+    let logs_in_range = match device.log_count_between(from, to, None).await {
+        Err(error) => {
+            let Some(why) = too_old(&error) else {
+                return Err(error);
+            };
+            let fallback = format!("{why}: counted by walking the whole log instead");
+            step(&fallback);
+            fallbacks.push(fallback);
+            device.count_logs_by_walking(from, to, None).await?
+        }
+        count => count?,
+    };
+    let in_range = match device.logs_between(from, to, None).await {
+        Err(error) => {
+            let Some(why) = too_old(&error) else {
+                return Err(error);
+            };
+            let fallback = format!("{why}: the period's logs were read by walking the log");
+            step(&fallback);
+            fallbacks.push(fallback);
+            let (start, end) = (LogTime::from(from), LogTime::from(to));
+            device
+                .logs_stream(Some(100))
+                .try_filter(|log| {
+                    let inside = log
+                        .timestamp
+                        .is_some_and(|at| at >= start.to_datetime() && at <= end.to_datetime());
+                    std::future::ready(inside)
+                })
+                .try_collect()
+                .await?
+        }
+        logs => logs?,
+    };
     // Walk the same logs again by id, 20 per page, as a poller that remembers ids would.
     let walked: Vec<_> = match (in_range.first(), in_range.last()) {
         (Some(first), Some(last)) => {
@@ -102,7 +154,7 @@ pub async fn run(
     ));
     if let Some(log) = walked.iter().find(|log| log.recognition().is_some()) {
         step(format!(
-            "e.g. log {} at {}: {} ({})",
+            "e.g. log {} at {} device time: {} ({})",
             log.id, log.timestamp_text, log.info, log.additional_data
         ));
     }
@@ -112,9 +164,6 @@ pub async fn run(
         "door sensor {:?}, relay {:?}, tamper {:?}, exit button {:?}",
         door.door_sensor, door.relay, door.tamper, door.rte
     ));
-
-    device.close().await?;
-    step("unlocked (DELETE lock/{lock_uid})");
     Ok(Summary {
         version,
         subjects,
@@ -123,6 +172,55 @@ pub async fn run(
         logs_walked: walked.len(),
         recognitions,
         door_sensor: door.door_sensor,
+        fallbacks,
+    })
+}
+
+/// Releases the lock whatever `outcome` was, and says so; a failed release is reported after
+/// the outcome's own error (which matters more).
+pub async fn release<T>(
+    device: &Client,
+    outcome: std::result::Result<T, Box<dyn std::error::Error>>,
+) -> std::result::Result<T, Box<dyn std::error::Error>> {
+    let closed = device.close().await;
+    match (&outcome, closed) {
+        (_, Ok(())) => step("unlocked (DELETE lock/{lock_uid})"),
+        (Ok(_), Err(error)) => {
+            return Err(format!("the lock could not be released: {error}").into());
+        }
+        (Err(_), Err(error)) => eprintln!("  the lock could not be released either: {error}"),
+    }
+    outcome
+}
+
+/// What to do about `error`, for a person running the example against a terminal.
+pub fn advice(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let core = error
+        .downcast_ref::<Error>()
+        .or_else(|| {
+            error
+                .downcast_ref::<ef45_client::TransferError>()
+                .map(|t| &t.source)
+        })
+        .or_else(|| {
+            error
+                .downcast_ref::<ef45_client::CaptureError>()
+                .map(|c| &c.source)
+        })?;
+    Some(match core {
+        Error::Auth { .. } => {
+            "check --id and EF45_PASSWORD: the device refused them (its factory login is root)"
+        }
+        _ if core.is_connect() => {
+            "check --url (http://{host}:9980) and that this machine reaches the terminal"
+        }
+        _ if core.is_timeout() => {
+            "the terminal did not answer in time: check the network, or try again when it is idle"
+        }
+        Error::Unsupported(_) => {
+            "the terminal's application is older than this call: upgrade its firmware, or skip it"
+        }
+        _ => return None,
     })
 }
 
@@ -156,7 +254,9 @@ pub async fn capture_and_recognise(
         .timeout(Duration::from_secs(60));
     let (faces, iris_templates) = match device
         .enroll_by_capture(Subject::new(user_uuid, "Kim"), options)
-        .await?
+        .await
+        // The error says which step failed and exactly what is left on the device.
+        .map_err(|error| Error::invalid("capture", error.to_string()))?
     {
         CaptureOutcome::Enrolled {
             subject,
@@ -213,29 +313,23 @@ pub async fn capture_and_recognise(
     })
 }
 
-/// Plays the person in front of the simulated camera: presents once the camera is started for
-/// the enrolment, then `recognitions` times once the camera is in recognition mode.
-pub fn simulate_person(
-    sim: biometric_sim::ef45::Ef45Sim,
-    person: &str,
-    recognitions: usize,
-) -> tokio::task::JoinHandle<()> {
-    use biometric_sim::ef45::{CameraMode, Capture};
-    use std::time::Duration;
-    let capture = Capture::of(person);
-    tokio::spawn(async move {
-        while sim.camera_running().is_none() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        sim.capture(&capture);
-        while sim.camera_mode() != CameraMode::Recog {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        for _ in 0..recognitions {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            sim.capture(&capture);
-        }
-    })
+/// Plays the person in front of the simulated camera: presents whenever the camera is started
+/// for an enrolment, and again and again (every 50 ms) while it is in recognition mode, so
+/// that recognitions keep coming even when a re-lock empties the match buffer (sheet Common).
+pub fn simulate_person(sim: &biometric_sim::ef45::Ef45Sim, person: &str) -> PersonAtCamera {
+    let capture = biometric_sim::ef45::Capture::of(person);
+    PersonAtCamera(sim.attend_camera(capture, std::time::Duration::from_millis(50)))
+}
+
+/// Someone in front of the simulated camera, who leaves when this is dropped.
+#[derive(Debug)]
+#[must_use = "the person leaves when this is dropped"]
+pub struct PersonAtCamera(tokio::task::JoinHandle<()>);
+
+impl Drop for PersonAtCamera {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// What the firmware part of the flow observed.
@@ -247,6 +341,8 @@ pub struct FirmwareSummary {
     pub bytes: u64,
     /// Progress reports received.
     pub progress_reports: usize,
+    /// Restarts from `update/start` after the lock went stale.
+    pub restarts: u32,
 }
 
 /// Uploads the firmware file at `path` (`forced`: `PUT`, a forced up- or downgrade), drawing a
@@ -267,10 +363,18 @@ pub async fn upload_firmware(
     } else {
         FirmwareMode::Normal
     };
+    let mut restart = 0;
     let options = FirmwareUpload::new()
         .mode(mode)
         .on_progress(move |progress| {
             *counted.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+            if progress.restart != restart {
+                restart = progress.restart;
+                eprintln!(
+                    "\n    the lock went stale mid-upload (device code 1102): started again in a \
+                     new lock from update/start (restart {restart})"
+                );
+            }
             draw_bar(
                 progress.sent,
                 progress.total,
@@ -278,17 +382,25 @@ pub async fn upload_firmware(
                 progress.units,
             );
         });
+    // From a file: if the lock goes stale mid-way, the upload restarts and reads it again.
     let report = device.upload_firmware_file(path, options).await?;
     eprintln!();
     step(format!(
-        "firmware accepted: {} bytes in {} units of base64 (the device now upgrades and reboots by itself)",
-        report.bytes, report.units
+        "firmware accepted: {} bytes in {} units of base64{} (the device now upgrades and \
+         reboots by itself)",
+        report.bytes,
+        report.units,
+        match report.restarts {
+            0 => String::new(),
+            n => format!(", after {n} restart(s) in a new lock"),
+        }
     ));
     let progress_reports = *reports.lock().unwrap_or_else(|e| e.into_inner());
     Ok(FirmwareSummary {
         units: report.units,
         bytes: report.bytes,
         progress_reports,
+        restarts: report.restarts,
     })
 }
 
