@@ -164,6 +164,11 @@ impl ClientBuilder {
         if key.expose_secret().trim().is_empty() {
             return Err(Error::invalid("subscription_key", "must not be empty"));
         }
+        // The key travels as a header value, which is text in visible ASCII; `http` would also
+        // take bytes 0x80-0xFF, sent as opaque bytes that the service would not read as typed.
+        if !key.expose_secret().bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid("subscription_key", "must be visible ASCII"));
+        }
         let auth = StaticHeaderAuth::new(KEY_HEADER, "", &key)
             .map_err(|_| Error::invalid("subscription_key", "must be visible ASCII"))?;
         // No query parameters in this API, so nothing is added to the log allow-list. The key's

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use biometric_core::{Error, Image, ImageFormat, Result, TextLimit};
+use biometric_core::{Error, Image, Result, TextLimit};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
@@ -130,11 +130,12 @@ impl std::str::FromStr for Finger {
 /// A person as the four calls send it: a [`CustomId`] with face images (`Face-1`, `Face-2`...,
 /// in the order added) and finger images (one per [`Finger`]).
 ///
-/// Images are JPEG or PNG (checked by their first bytes) and travel as standard base64. Nothing
-/// is checked until the person is sent; then, before any I/O, the client refuses a person with
-/// no image at all (the service would only say "Invalid JSON format"), the same finger twice,
-/// a zero-byte image or one that is neither JPEG nor PNG, and a body over the client's size
-/// limit (refused from the images' size before anything is encoded).
+/// Images travel as standard base64, in whatever format they are: the documentation names none
+/// (its examples send JPEG faces; fingerprint systems commonly use WSQ and BMP). Nothing is
+/// checked until the person is sent; then, before any I/O, the client refuses a person with no
+/// image at all (the service would only say "Invalid JSON format"), the same finger twice, a
+/// zero-byte image, and a body over the client's size limit (refused from the images' size
+/// before anything is encoded).
 ///
 /// ```
 /// use biopassid_client::{CustomId, Finger, Image, Person};
@@ -226,23 +227,16 @@ impl Person {
     }
 }
 
+/// Only an empty image is refused: the documentation asks for "fingerprint images in the
+/// format of a base64 string" and "the images of the user's face" without naming a format.
+/// Its examples send JPEG; fingerprint systems commonly exchange WSQ and BMP, which the core's
+/// [`ImageFormat`](biometric_core::ImageFormat) detects; any other format is sent too, and the
+/// service answers for it.
 fn check_image(image: &Image, field: impl Fn() -> String) -> Result<()> {
     if image.is_empty() {
-        return Err(Error::invalid(
-            field(),
-            "must not be empty (a zero-byte image)",
-        ));
+        return Err(Error::invalid(field(), "is empty (a zero-byte image)"));
     }
-    match image.format() {
-        ImageFormat::Jpeg | ImageFormat::Png => Ok(()),
-        other => Err(Error::invalid(
-            field(),
-            format!(
-                "must be a JPEG or PNG image (found {other:?}, {} bytes)",
-                image.len()
-            ),
-        )),
-    }
+    Ok(())
 }
 
 /// `{"Person": {"CustomID": .., "Fingers"?: [{"Finger-N": b64}], "Face"?: [{"Face-N": b64}]}}`.
@@ -347,15 +341,26 @@ mod tests {
             matches!(&twice, Error::InvalidRequest { field, .. } if field == "Finger-2"),
             "{twice}"
         );
-        let gif = Person::new(id)
+        let empty = Person::new(id.clone())
             .face(jpeg())
-            .face(Image::from_bytes(b"GIF89a....".to_vec()))
+            .face(Image::from_bytes(Vec::new()))
             .validate()
             .unwrap_err();
         assert!(
-            matches!(&gif, Error::InvalidRequest { field, .. } if field == "Face-2"),
-            "{gif}"
+            matches!(&empty, Error::InvalidRequest { field, rule, .. }
+                if field == "Face-2" && rule.starts_with("is empty")),
+            "{empty}"
         );
+        // The documentation names no image format: WSQ and BMP fingerprints are sent.
+        let wsq = Image::from_bytes(vec![0xFF, 0xA0, 0xFF, 0xA8, 0x00, 0x02]);
+        assert_eq!(wsq.format(), biometric_core::ImageFormat::Wsq);
+        let mut bmp = b"BM".to_vec();
+        bmp.resize(64, 0);
+        Person::new(id)
+            .finger(Finger::new(1).unwrap(), wsq)
+            .finger(Finger::new(2).unwrap(), Image::from_bytes(bmp))
+            .validate()
+            .unwrap();
     }
 
     #[test]

@@ -197,17 +197,51 @@ async fn bad_input_is_refused_before_any_io() {
         "{err}"
     );
 
-    let bmp = Image::from_bytes(b"BM\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec());
+    let empty = Image::from_bytes(Vec::new());
     let err = client
-        .update(&Person::new(id("1")).finger(finger(1), bmp))
+        .update(&Person::new(id("1")).finger(finger(1), empty))
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest { field, .. } if field == "Finger-1"),
+        matches!(&err, Error::InvalidRequest { field, rule, .. }
+            if field == "Finger-1" && rule.starts_with("is empty")),
         "{err}"
     );
 
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// The documentation asks for "fingerprint images in the format of a base64 string" without
+/// naming a format: WSQ and BMP (what fingerprint readers produce) reach the service as sent.
+#[tokio::test]
+async fn wsq_and_bmp_fingerprints_are_sent_as_they_are() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/multibiometrics/update"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "Person": {"ClientID": "c", "CustomID": "1", "BioPassID": "1648"}
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let wsq = vec![0xFF, 0xA0, 0xFF, 0xA8, 0x00, 0x02, 0x01, 0x02];
+    let mut bmp = b"BM".to_vec();
+    bmp.resize(70, 7);
+
+    client
+        .update(
+            &Person::new(id("1"))
+                .finger(finger(1), Image::from_bytes(wsq.clone()))
+                .finger(finger(2), Image::from_bytes(bmp.clone())),
+        )
+        .await
+        .unwrap();
+
+    let sent: serde_json::Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    let fingers = &sent["Person"]["Fingers"];
+    assert_eq!(fingers[0]["Finger-1"], biometric_core::base64::encode(&wsq));
+    assert_eq!(fingers[1]["Finger-2"], biometric_core::base64::encode(&bmp));
 }
 
 #[tokio::test]

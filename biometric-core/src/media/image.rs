@@ -18,6 +18,9 @@ pub enum ImageFormat {
     Png,
     /// Windows bitmap (`BM`).
     Bmp,
+    /// WSQ, the FBI's wavelet compression for fingerprints (`FF A0`, its start-of-image marker,
+    /// then another marker): what fingerprint systems commonly exchange.
+    Wsq,
     /// Raw 8-bit grayscale pixels, row by row, with no header: only known with its dimensions.
     Gray8 {
         /// Pixels per row.
@@ -30,12 +33,13 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
-    /// Detects JPEG, PNG or BMP from the first bytes; anything else is [`ImageFormat::Unknown`].
-    /// Never panics, whatever the input.
+    /// Detects JPEG, PNG, BMP or WSQ from the first bytes; anything else is
+    /// [`ImageFormat::Unknown`]. Never panics, whatever the input.
     ///
     /// ```
     /// use biometric_core::ImageFormat;
     /// assert_eq!(ImageFormat::sniff(&[0xff, 0xd8, 0xff, 0xe0]), ImageFormat::Jpeg);
+    /// assert_eq!(ImageFormat::sniff(&[0xff, 0xa0, 0xff, 0xa8, 0, 2]), ImageFormat::Wsq);
     /// assert_eq!(ImageFormat::sniff(b""), ImageFormat::Unknown);
     /// ```
     pub fn sniff(data: &[u8]) -> ImageFormat {
@@ -46,6 +50,9 @@ impl ImageFormat {
             ImageFormat::Png
         } else if data.len() >= 14 && data.starts_with(b"BM") {
             ImageFormat::Bmp
+        } else if data.len() >= 4 && data.starts_with(&[0xff, 0xa0]) && data[2] == 0xff {
+            // WSQ's SOI marker, then the next marker (a table or the frame header).
+            ImageFormat::Wsq
         } else {
             ImageFormat::Unknown
         }
@@ -70,6 +77,7 @@ impl ImageFormat {
             ImageFormat::Jpeg => Some("image/jpeg"),
             ImageFormat::Png => Some("image/png"),
             ImageFormat::Bmp => Some("image/bmp"),
+            ImageFormat::Wsq => Some("image/wsq"),
             _ => None,
         }
     }
@@ -141,7 +149,9 @@ impl Image {
 
     /// `Ok` when the image is in `format`, otherwise an invalid-request error naming `field`.
     pub fn require(&self, format: ImageFormat, field: &'static str) -> Result<&Self> {
-        if self.format == format {
+        if self.data.is_empty() {
+            Err(Error::invalid(field, "is empty"))
+        } else if self.format == format {
             Ok(self)
         } else {
             Err(Error::invalid(
