@@ -9,7 +9,7 @@ use biometric_core::{
 use serde::Deserialize;
 
 use crate::auth::SessionAuth;
-use crate::error::parse_error_body;
+use crate::error::{failure_in_answer, parse_error_body};
 
 /// The default timeout of a call that does not wait for a person.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -100,6 +100,7 @@ impl ClientBuilder {
             .config(self.http)
             .loggable_query(LOGGABLE_QUERY)
             .error_parser(parse_error_body)
+            .answer_check(failure_in_answer)
             .auth(SessionAuth { credentials })
             .build()?;
         Ok(Client { engine })

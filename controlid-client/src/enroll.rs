@@ -10,6 +10,7 @@ use biometric_core::{Error, Image, Method, Operation, RawResponse, Result, decod
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::callbacks::lenient_i64;
 use crate::client::Client;
 use crate::ids::{CardValue, DeviceId, FingerType, UserId};
 use crate::limits::TEXT;
@@ -436,46 +437,23 @@ impl From<WireFingerprint> for FingerprintImage {
     }
 }
 
-/// The fields every synchronous answer may carry.
-#[derive(Deserialize)]
-struct Outcome {
-    success: Option<bool>,
-    error: Option<String>,
-}
-
-/// `success: false` or an `error` in a 200 answer is the device refusing: an API error with the
-/// device's reason and the raw body.
-fn refused(raw: &RawResponse) -> Option<Error> {
-    let outcome: Outcome = serde_json::from_slice(&raw.body).ok()?;
-    if outcome.success == Some(false) || outcome.error.is_some() {
-        let reason = outcome
-            .error
-            .unwrap_or_else(|| "enrollment failed".to_owned());
-        return Some(raw.api_error(Some(reason.clone()), Some(reason)));
-    }
-    None
-}
-
-/// The asynchronous answer: the device accepted, unless it says otherwise the way the
-/// synchronous answer does (`success: false` or an `error`: "if the registration fails, the
-/// return contains the element error").
+/// The asynchronous answer: the device accepted. A refusal (`success: false`, an `error`: "if
+/// the registration fails, the return contains the element error") never reaches the
+/// decoders here: the client's answer check ([`crate::error`]) turns it into an
+/// [`Error::Api`] for every call, sync and async alike.
 fn decode_accepted(raw: RawResponse) -> Result<()> {
-    match refused(&raw) {
-        Some(error) => Err(error),
-        None => decode_unit(raw),
-    }
+    decode_unit(raw)
 }
 
 fn decode_face(raw: RawResponse) -> Result<FaceEnrollment> {
     #[derive(Deserialize)]
     struct Wire {
+        #[serde(deserialize_with = "lenient_i64")]
         user_id: i64,
+        #[serde(deserialize_with = "lenient_i64")]
         device_id: i64,
         #[serde(with = "biometric_core::base64")]
         user_image: Vec<u8>,
-    }
-    if let Some(error) = refused(&raw) {
-        return Err(error);
     }
     let wire: Wire = raw.json()?;
     Ok(FaceEnrollment {
@@ -488,31 +466,34 @@ fn decode_face(raw: RawResponse) -> Result<FaceEnrollment> {
 fn decode_card(raw: RawResponse) -> Result<CardEnrollment> {
     #[derive(Deserialize)]
     struct Wire {
+        #[serde(deserialize_with = "lenient_i64")]
         user_id: i64,
+        #[serde(deserialize_with = "lenient_i64")]
         device_id: i64,
-        card_value: u64,
-    }
-    if let Some(error) = refused(&raw) {
-        return Err(error);
+        #[serde(deserialize_with = "lenient_i64")]
+        card_value: i64,
     }
     let wire: Wire = raw.json()?;
     Ok(CardEnrollment {
         user_id: UserId::from_device(wire.user_id),
         device_id: DeviceId(wire.device_id),
-        card_value: CardValue(wire.card_value),
+        card_value: CardValue(u64::try_from(wire.card_value).map_err(|_| {
+            raw.decode_error(Some("card_value".into()), "is negative, not a card value")
+        })?),
     })
 }
 
 fn decode_fingerprint(raw: RawResponse) -> Result<FingerprintEnrollment> {
     #[derive(Deserialize)]
     struct Wire {
+        #[serde(deserialize_with = "lenient_i64")]
         user_id: i64,
+        #[serde(deserialize_with = "lenient_i64")]
         device_id: i64,
+        #[serde(default, deserialize_with = "lenient_i64")]
         finger_type: i64,
+        #[serde(default)]
         fingerprints: Vec<WireFingerprint>,
-    }
-    if let Some(error) = refused(&raw) {
-        return Err(error);
     }
     let wire: Wire = raw.json()?;
     Ok(FingerprintEnrollment {

@@ -4,6 +4,7 @@ use biometric_core::{Error, RawResponse};
 use serde::Deserialize;
 
 use crate::ids::UserId;
+use crate::photos::{PhotoProblem, RefusalBody};
 
 /// Reads the two shapes the device uses: `{"error": "..."}` and
 /// `{"success": false, "errors": [{"code": 2, "message": "Face not detected"}]}`.
@@ -35,6 +36,48 @@ pub(crate) fn parse_error_body(raw: &RawResponse) -> (Option<String>, Option<Str
     }
 }
 
+/// The keys that mark a refusal, read without building the rest of the answer (a user list, a
+/// face image): serde skips what it does not need.
+#[derive(Deserialize)]
+struct RefusalMarks {
+    success: Option<serde_json::Value>,
+    error: Option<serde_json::Value>,
+    #[serde(default)]
+    errors: Option<Vec<serde::de::IgnoredAny>>,
+}
+
+/// The device refuses inside answers whose HTTP status says success: `{"error": "..."}` (a
+/// remote enrollment, a login) or `{"success": false, "errors": [...]}` (a photo, an
+/// enrollment on newer firmware), seen under HTTP 200 as well as 4xx. Read on every accepted
+/// answer of every call by the engine ([`biometric_core::EngineBuilder::answer_check`]), before
+/// the call's decoder, so no call can take a refusal for a result: `success` is read as a
+/// boolean, `0`/`1` or their strings, `error` whatever its type.
+pub(crate) fn failure_in_answer(raw: &RawResponse) -> Option<(Option<String>, Option<String>)> {
+    let body = raw.body.trim_ascii_start();
+    if !body.starts_with(b"{") {
+        return None;
+    }
+    let marks: RefusalMarks = serde_json::from_slice(body).ok()?;
+    let failed = marks.success.as_ref().and_then(crate::callbacks::boolean) == Some(false);
+    let error = marks.error.filter(|value| !value.is_null());
+    let errors = marks.errors.is_some_and(|errors| !errors.is_empty());
+    if !(failed || error.is_some() || errors) {
+        return None;
+    }
+    let (code, message) = parse_error_body(raw);
+    let said = |value: &serde_json::Value| match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let message = message.or_else(|| error.as_ref().map(said));
+    // The documented reason (`FACE_EXISTS`) doubles as the code when no numeric code is given.
+    let code = code.or_else(|| error.as_ref().map(said));
+    Some((
+        code,
+        message.or(Some("the device refused the request".to_owned())),
+    ))
+}
+
 /// Why a remote enrollment failed, read from an [`Error`] the enrollment returned.
 ///
 /// ```
@@ -53,8 +96,12 @@ pub struct EnrollFailure {
     /// The device's reason, as sent. The notes name `FACE_EXISTS`; no other reason text is
     /// documented, so compare others only with what your devices are seen to send.
     pub reason: String,
-    /// With `FACE_EXISTS`: the user the face already belongs to.
+    /// With `FACE_EXISTS` (or code 3, "Face exists"): the user the face already belongs to.
     pub match_user_id: Option<UserId>,
+    /// How confident the device was of that match, when it said.
+    pub match_confidence: Option<i64>,
+    /// The device's code, when it answered with an `errors` list (`3` = face exists).
+    pub code: Option<i64>,
 }
 
 impl EnrollFailure {
@@ -67,21 +114,38 @@ impl EnrollFailure {
         #[derive(Deserialize)]
         struct Body {
             error: Option<String>,
+            #[serde(default, deserialize_with = "crate::callbacks::lenient_opt_i64")]
             match_user_id: Option<i64>,
+            #[serde(default, deserialize_with = "crate::callbacks::lenient_opt_i64")]
+            match_confidence: Option<i64>,
         }
         let body: Body = serde_json::from_slice(&api.body).ok()?;
+        // The `{"success": false, "errors": [{"code", "message", "info"}]}` shape, seen from
+        // deployed devices for enrollments as for photos.
+        let refusal: Option<RefusalBody> = serde_json::from_slice(&api.body).ok();
+        let problem = refusal.and_then(|r| r.errors.into_iter().next());
+        let reason = body
+            .error
+            .or_else(|| problem.as_ref().map(|p| p.message.clone()))
+            .or_else(|| api.message.clone())?;
+        let match_user_id = body
+            .match_user_id
+            .filter(|id| *id > 0)
+            .map(UserId::from_device)
+            .or_else(|| problem.as_ref().and_then(PhotoProblem::match_user_id));
         Some(EnrollFailure {
-            reason: body.error.or_else(|| api.message.clone())?,
-            match_user_id: body
-                .match_user_id
-                .filter(|id| *id > 0)
-                .map(UserId::from_device),
+            reason,
+            match_user_id,
+            match_confidence: body
+                .match_confidence
+                .or_else(|| problem.as_ref().and_then(PhotoProblem::match_confidence)),
+            code: problem.map(|p| p.code),
         })
     }
 
-    /// True when the face is already enrolled for another user.
+    /// True when the face is already enrolled for another user (`FACE_EXISTS`, or code 3).
     pub fn is_face_exists(&self) -> bool {
-        self.reason == "FACE_EXISTS"
+        self.reason == "FACE_EXISTS" || self.code == Some(3)
     }
 }
 
@@ -96,6 +160,8 @@ impl std::fmt::Debug for EnrollFailure {
                 &biometric_core::redact::text_preview(&self.reason),
             )
             .field("match_user_id", &self.match_user_id)
+            .field("match_confidence", &self.match_confidence)
+            .field("code", &self.code)
             .finish()
     }
 }

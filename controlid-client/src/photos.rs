@@ -7,40 +7,54 @@ use biometric_core::{
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::callbacks::{OtherFields, number};
 use crate::client::Client;
 use crate::ids::UserId;
 
 /// The device refuses photos of 1 MB or more.
 pub const MAX_PHOTO: SizeLimit = SizeLimit::under(MB);
 
-/// The quality scores the device computed for an accepted photo.
+/// The quality scores the device computed for a photo (numbers or numeric strings).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[non_exhaustive]
 pub struct PhotoScores {
     /// Width of the detected face box, in pixels.
+    #[serde(default, deserialize_with = "crate::callbacks::lenient_opt_i64")]
     pub bounds_width: Option<i64>,
     /// Horizontal distance of the face from the centre.
+    #[serde(default, deserialize_with = "crate::callbacks::lenient_opt_i64")]
     pub horizontal_center_offset: Option<i64>,
     /// Vertical distance of the face from the centre.
+    #[serde(default, deserialize_with = "crate::callbacks::lenient_opt_i64")]
     pub vertical_center_offset: Option<i64>,
     /// How frontal the pose is (0 to 1000).
+    #[serde(default, deserialize_with = "crate::callbacks::lenient_opt_i64")]
     pub center_pose_quality: Option<i64>,
     /// How sharp the picture is (0 to 1000).
+    #[serde(default, deserialize_with = "crate::callbacks::lenient_opt_i64")]
     pub sharpness_quality: Option<i64>,
     /// Any other score, as sent.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 
-/// One reason the device gave for refusing a photo.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+/// One reason the device gave for refusing a photo (or an enrollment):
+/// `{"code": 3, "message": "Face exists", "info": {"match_user_id": 1003088,
+/// "match_confidence": 1048}}`. `info` is open-ended (its keys depend on the code); the ones a
+/// deduplicating application needs are read by [`match_user_id`](Self::match_user_id) and
+/// [`match_confidence`](Self::match_confidence), the rest stay in [`info`](Self::info).
+#[derive(Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct PhotoProblem {
-    /// The device's code (`2` = face not detected).
+    /// The device's code (`2` face not detected and `3` face exists are seen in the field).
+    #[serde(deserialize_with = "crate::callbacks::lenient_i64")]
     pub code: i64,
     /// The device's message.
     #[serde(default)]
     pub message: String,
+    /// The details the device gave with this code, as sent.
+    #[serde(default)]
+    pub info: OtherFields,
 }
 
 /// The device's message is scrubbed and cut the way [`biometric_core::ApiError`]'s `Debug` does.
@@ -52,6 +66,9 @@ impl std::fmt::Debug for PhotoProblem {
                 "message",
                 &biometric_core::redact::text_preview(&self.message),
             )
+            .field("match_user_id", &self.match_user_id())
+            .field("match_confidence", &self.match_confidence())
+            .field("info", &self.info)
             .finish()
     }
 }
@@ -61,14 +78,34 @@ impl PhotoProblem {
     pub fn is_face_not_detected(&self) -> bool {
         self.code == 2
     }
+
+    /// True for code 3, "Face exists": the face already belongs to
+    /// [`match_user_id`](Self::match_user_id).
+    pub fn is_face_exists(&self) -> bool {
+        self.code == 3
+    }
+
+    /// The enrolled user the face matched (`info.match_user_id`), when the device names one.
+    pub fn match_user_id(&self) -> Option<UserId> {
+        let id = self.info.get("match_user_id").and_then(number)?;
+        (id > 0).then(|| UserId::from_device(id))
+    }
+
+    /// How confident the device was of that match (`info.match_confidence`).
+    pub fn match_confidence(&self) -> Option<i64> {
+        self.info.get("match_confidence").and_then(number)
+    }
 }
 
-/// Why the device refused a photo, read from the [`Error`] [`Client::set_user_image`] returned.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why the device refused a photo, read from the [`Error`] [`Client::set_user_image`] returned:
+/// `{"success": false, "errors": [...], "scores": {...}}`, seen under HTTP 200 and 400.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PhotoRejection {
     /// The reasons, in the device's order.
     pub problems: Vec<PhotoProblem>,
+    /// The quality scores the device computed for the refused photo, when it sent them.
+    pub scores: Option<PhotoScores>,
 }
 
 impl PhotoRejection {
@@ -79,31 +116,42 @@ impl PhotoRejection {
         if api.operation != "controlid.user_set_image" {
             return None;
         }
-        #[derive(Deserialize)]
-        struct Body {
-            #[serde(default)]
-            errors: Vec<PhotoProblem>,
-        }
-        let body: Body = serde_json::from_slice(&api.body).ok()?;
+        let body: RefusalBody = serde_json::from_slice(&api.body).ok()?;
         (!body.errors.is_empty()).then_some(PhotoRejection {
             problems: body.errors,
+            scores: body.scores,
         })
+    }
+
+    /// The first "face exists" problem's matched user and confidence, when there is one.
+    pub fn face_exists(&self) -> Option<(UserId, Option<i64>)> {
+        self.problems
+            .iter()
+            .filter(|p| p.is_face_exists())
+            .find_map(|p| Some((p.match_user_id()?, p.match_confidence())))
     }
 }
 
+/// `{"success": false, "errors": [...], "scores": {...}}`: the refusal shape of photos and of
+/// some enrollment answers.
+#[derive(Deserialize)]
+pub(crate) struct RefusalBody {
+    #[serde(default)]
+    pub(crate) errors: Vec<PhotoProblem>,
+    #[serde(default)]
+    pub(crate) scores: Option<PhotoScores>,
+}
+
+/// The accepted photo's scores. A refusal (`success: false` with `errors`) never reaches this
+/// decoder: the client's answer check makes it an [`Error::Api`] that
+/// [`PhotoRejection::from_error`] reads.
 fn decode_set_image(raw: RawResponse) -> Result<PhotoScores> {
     #[derive(Deserialize)]
     struct Wire {
-        success: Option<bool>,
         #[serde(default)]
         scores: PhotoScores,
     }
-    let wire: Wire = raw.json()?;
-    if wire.success == Some(false) {
-        let (code, message) = crate::error::parse_error_body(&raw);
-        return Err(raw.api_error(code, message));
-    }
-    Ok(wire.scores)
+    Ok(raw.json::<Wire>()?.scores)
 }
 
 impl Client {

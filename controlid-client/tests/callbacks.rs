@@ -153,7 +153,10 @@ fn enrollment_notifications_keep_every_field() {
     else {
         panic!()
     };
-    assert_eq!((image.user_id, image.device_id), (Some(12), Some(935107)));
+    assert_eq!(
+        (image.user_id, image.device_id),
+        (Some(12), Some(controlid_client::DeviceId(935107)))
+    );
     assert_eq!(&image.data.unwrap()[..], &[0xFF, 0xD8, 0xFF, 0xE0]);
     assert_eq!(image.fields.len(), 3);
 }

@@ -155,5 +155,12 @@ async fn malformed_oversized_and_non_post_requests_are_refused_without_a_panic()
     assert_eq!(oversized.status(), 413);
     assert_eq!(get.status(), 405);
     assert_eq!(fine.status(), 200);
-    assert_eq!(served.received.lock().unwrap().len(), 1);
+    let received = served.received.lock().unwrap();
+    assert_eq!(received.len(), 2, "{received:?}");
+    assert!(
+        matches!(&received[0], Callback::Malformed { path, body, .. }
+            if path == "/face_create.fcgi" && &body[..] == b"{\"user_id\": "),
+        "a body that does not decode still reaches the handler, whole: {:?}",
+        received[0]
+    );
 }

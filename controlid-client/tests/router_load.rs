@@ -1,6 +1,7 @@
 //! The callback router under load and with access control: 1,000 callbacks from 50 concurrent
 //! connections, each one handled exactly once or answered with an error status the device
-//! sees; malformed bodies never reach the handler; limits and access rules hold.
+//! sees; malformed bodies reach the handler only as `Callback::Malformed` (the device hears
+//! 400); limits and access rules hold.
 #![cfg(feature = "axum")]
 
 use std::collections::HashSet;
@@ -27,6 +28,7 @@ async fn serve(config: RouterConfig, seen: Arc<Seen>, delay: Duration) -> String
             let entry = match &callback {
                 Callback::CardCreated(c) => ("card", c.user_id.get()),
                 Callback::FaceCreated(f) => ("face", f.user_id.get()),
+                Callback::Malformed { .. } => ("malformed", -1),
                 _ => ("other", -1),
             };
             tokio::time::sleep(delay).await;
@@ -148,9 +150,22 @@ async fn a_thousand_callbacks_from_fifty_connections_are_each_handled_once_or_re
         "a malformed body was handled"
     );
 
-    // Exactly once: the handler saw each 200 once, and nothing else.
-    let ids = seen.ids.lock().unwrap().clone();
-    assert_eq!(seen.calls.load(Ordering::SeqCst), handled.len());
+    // Exactly once: the handler saw each 200 once, each 400 as a malformed body, and nothing
+    // else.
+    let all = seen.ids.lock().unwrap().clone();
+    let malformed_seen = all.iter().filter(|(kind, _)| *kind == "malformed").count();
+    assert_eq!(
+        malformed_seen, bad_request,
+        "every 400 was handed over as Malformed"
+    );
+    let ids: Vec<_> = all
+        .into_iter()
+        .filter(|(kind, _)| *kind != "malformed")
+        .collect();
+    assert_eq!(
+        seen.calls.load(Ordering::SeqCst),
+        handled.len() + bad_request
+    );
     let unique: HashSet<i64> = ids.iter().map(|(_, id)| *id).collect();
     assert_eq!(unique.len(), ids.len(), "no callback handled twice");
     assert_eq!(unique, handled.iter().copied().collect::<HashSet<_>>());

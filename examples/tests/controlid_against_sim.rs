@@ -109,3 +109,66 @@ async fn saving_to_a_missing_user_is_refused_by_the_device() {
     );
     assert_eq!(sim.card_of(404), None);
 }
+
+#[tokio::test]
+async fn events_the_device_raises_reach_the_router_typed_with_device_id_and_time() {
+    use biometric_sim::controlid::DeviceEvent;
+    use controlid_client::MonitorConfig;
+    use controlid_client::callbacks::{AccessEvent, Callback, Notification, router};
+    let (sim, _running, device) =
+        started(ControlIdConfig::default().with_device_id(4_408_801_109_264_246)).await;
+    let (sender, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let app = router(move |callback: Callback| {
+        let sender = sender.clone();
+        async move { sender.send(callback).map_err(|_| "stopped") }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    device
+        .set_monitor_config(&MonitorConfig::new("127.0.0.1", port, "api/notifications"))
+        .await
+        .unwrap();
+
+    for event in [
+        DeviceEvent::access_granted(1),
+        DeviceEvent::not_identified(),
+        DeviceEvent::UsbDrive {
+            event: "Export formatted access logs routine succeeded".into(),
+        },
+    ] {
+        let (path, status) = sim.raise(event).await.expect("a monitor is configured");
+        assert_eq!(status, Some(200), "{path}");
+    }
+
+    let mut notifications = Vec::new();
+    for _ in 0..3 {
+        match received.recv().await.unwrap() {
+            Callback::Notification(notification) => notifications.push(notification),
+            other => panic!("{other:?}"),
+        }
+    }
+    for notification in &notifications {
+        assert_eq!(
+            notification.device_id().map(|d| d.0),
+            Some(4_408_801_109_264_246)
+        );
+        assert!(notification.time().is_some(), "{notification:?}");
+    }
+    let logs: Vec<_> = notifications
+        .iter()
+        .filter_map(|n| match n {
+            Notification::Dao(dao) => dao.access_logs().next(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(logs.len(), 2);
+    assert_eq!(logs[0].event, AccessEvent::AccessGranted);
+    assert_eq!(logs[0].user_id, Some(UserId::new(1).unwrap()));
+    assert_eq!(logs[0].confidence, Some(1009));
+    assert_eq!(logs[1].event, AccessEvent::NotIdentified);
+    assert_eq!(logs[1].user_id, None, "user 0 is nobody");
+    assert!(
+        matches!(&notifications[2], Notification::UsbDrive(usb) if usb.usb_drive.event.starts_with("Export"))
+    );
+}

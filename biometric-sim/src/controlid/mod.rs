@@ -70,6 +70,10 @@ use tokio::sync::Notify;
 
 use crate::server::{Running, loopback, serve};
 
+mod events;
+
+pub use events::DeviceEvent;
+
 /// The fake device's settings.
 #[derive(Clone)]
 pub struct ControlIdConfig {
@@ -137,6 +141,13 @@ impl ControlIdConfig {
     pub fn device_id(&self) -> i64 {
         self.device_id
     }
+
+    /// The device id it reports (default 935107; deployed devices have ids beyond 32 bits,
+    /// such as 4408801109264246).
+    pub fn with_device_id(mut self, device_id: i64) -> Self {
+        self.device_id = device_id;
+        self
+    }
 }
 
 impl Default for ControlIdConfig {
@@ -158,7 +169,7 @@ impl std::fmt::Debug for ControlIdConfig {
 }
 
 #[derive(Default)]
-struct Device {
+pub(crate) struct Device {
     sessions: BTreeMap<String, Instant>,
     session_counter: u64,
     users: BTreeMap<i64, Map<String, Value>>,
@@ -166,7 +177,9 @@ struct Device {
     photos: BTreeMap<i64, Vec<u8>>,
     cards: BTreeMap<i64, u64>,
     fingerprints: BTreeMap<i64, usize>,
-    monitor: Map<String, Value>,
+    pub(crate) monitor: Map<String, Value>,
+    /// The last `access_logs` id raised.
+    pub(crate) access_log_id: i64,
     face_exists_as: Option<i64>,
     enroll_requests: Vec<Value>,
     async_results: Vec<AsyncResult>,
@@ -309,7 +322,7 @@ impl ControlIdSim {
         self.device().session_counter
     }
 
-    fn device(&self) -> MutexGuard<'_, Device> {
+    pub(crate) fn device(&self) -> MutexGuard<'_, Device> {
         self.device
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -909,12 +922,12 @@ pub fn synthetic_template(user_id: i64) -> Vec<u8> {
 }
 
 /// One post to your server.
-struct Post {
+pub(crate) struct Post {
     /// Appended to `http://hostname:port/` (the monitor's `path` included for notifications).
-    base_path: String,
-    endpoint: &'static str,
-    query: Vec<(&'static str, String)>,
-    body: Body,
+    pub(crate) base_path: String,
+    pub(crate) endpoint: &'static str,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Body,
 }
 
 /// Sends a not-saved asynchronous result to your server, as the module docs describe, and
@@ -1023,7 +1036,7 @@ async fn post_result(
 }
 
 /// Posts once (no resend: none is documented) and reports the path and status.
-async fn send_post(host: &str, port: &str, post: Post) -> (String, Option<u16>) {
+pub(crate) async fn send_post(host: &str, port: &str, post: Post) -> (String, Option<u16>) {
     let mut shown = format!("/{}{}", post.base_path, post.endpoint);
     if !post.query.is_empty() {
         let query: Vec<String> = post.query.iter().map(|(k, v)| format!("{k}={v}")).collect();

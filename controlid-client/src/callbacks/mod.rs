@@ -14,6 +14,8 @@
 //! }
 //! ```
 
+mod access_log;
+mod notifications;
 #[cfg(feature = "axum")]
 mod router;
 mod wire;
@@ -21,7 +23,6 @@ mod wire;
 use biometric_core::{Bytes, DecodeError, Image, Result, Template};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -29,9 +30,18 @@ pub use router::{
     DEFAULT_BODY_LIMIT, DEFAULT_MAX_IN_FLIGHT, RouterConfig, router, router_with, router_with_limit,
 };
 
+pub use access_log::{AccessEvent, AccessLog, TemplateRow};
+pub use notifications::{
+    AccessPhoto, CatraEvent, ChangeType, Dao, DeviceIsAlive, Door, EnrollNotification,
+    Notification, ObjectChange, OpenState, OperationMode, OperationModeChange, OtherFields, Secbox,
+    TurnstileEvent, UsbDrive,
+};
+
 use crate::enroll::{FingerprintImage, WireFingerprint};
 use crate::ids::{CardValue, DeviceId, FingerType, UserId};
-use wire::{OneOrMany, lenient_i64, lenient_opt_i64};
+use notifications::notification;
+use wire::OneOrMany;
+pub(crate) use wire::{boolean, lenient_i64, lenient_opt_i64, number};
 
 /// A parsed callback.
 #[derive(Clone, PartialEq)]
@@ -47,6 +57,21 @@ pub enum Callback {
     TemplatesCreated(TemplatesCreated),
     /// A monitor notification (`<path>/<name>`).
     Notification(Notification),
+    /// A known path whose body does not decode (a firmware that changed a field's type): what
+    /// the device sent, kept whole, and why it did not decode. The router hands it to the
+    /// handler (so nothing is lost) and answers the device `400`.
+    Malformed {
+        /// The request path.
+        path: String,
+        /// The query string.
+        query: String,
+        /// The content type, if any.
+        content_type: Option<String>,
+        /// The body.
+        body: Bytes,
+        /// Why it did not decode: the decode error's text, with the JSON path.
+        error: String,
+    },
     /// A path (or notification name) this SDK does not know: everything the device sent, kept
     /// as is (`Debug` shows the body redacted and cut, see [`biometric_core::redact`]).
     Unknown {
@@ -71,6 +96,20 @@ impl std::fmt::Debug for Callback {
             Callback::FaceCreated(c) => f.debug_tuple("FaceCreated").field(c).finish(),
             Callback::TemplatesCreated(c) => f.debug_tuple("TemplatesCreated").field(c).finish(),
             Callback::Notification(n) => f.debug_tuple("Notification").field(n).finish(),
+            Callback::Malformed {
+                path,
+                query,
+                content_type,
+                body,
+                error,
+            } => f
+                .debug_struct("Malformed")
+                .field("path", &biometric_core::redact::cut(path))
+                .field("query", &biometric_core::redact::text_preview(query))
+                .field("content_type", content_type)
+                .field("body", &biometric_core::redact::body_preview(body))
+                .field("error", error)
+                .finish(),
             // The body of an unknown callback may be anything: a face, a PIN.
             Callback::Unknown {
                 path,
@@ -88,16 +127,22 @@ impl std::fmt::Debug for Callback {
     }
 }
 
-/// `card_create.fcgi`.
+/// `card_create.fcgi` (numbers are read whether sent as numbers or as numeric strings).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct CardCreated {
     /// The user.
+    #[serde(deserialize_with = "wire::user_id")]
     pub user_id: UserId,
     /// The card's value.
+    #[serde(deserialize_with = "wire::card_value")]
     pub card_value: CardValue,
     /// The device.
+    #[serde(deserialize_with = "wire::device_id")]
     pub device_id: DeviceId,
+    /// Fields this SDK does not type, as sent.
+    #[serde(flatten)]
+    pub other: OtherFields,
 }
 
 /// `fingerprint_create.fcgi`.
@@ -158,255 +203,9 @@ pub struct TemplatesCreated {
 /// The template format of Control iD fingerprint templates.
 pub const TEMPLATE_FORMAT: &str = "controlid-fingerprint";
 
-/// A monitor notification (`POST <monitor path>/<name>`).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Notification {
-    /// `user_image`: a face enrolled remotely (async, not saved).
-    UserImage(EnrollNotification),
-    /// `template`: a fingerprint template enrolled remotely.
-    Template(EnrollNotification),
-    /// `card`: a card enrolled remotely.
-    Card(EnrollNotification),
-    /// `pin`: a PIN enrolled remotely (listed among the remote-enroll results in Control iD's
-    /// notes; its payload shape is not documented).
-    Pin(EnrollNotification),
-    /// `password`: a password enrolled remotely (listed among the remote-enroll results in
-    /// Control iD's notes; its payload shape is not documented).
-    Password(EnrollNotification),
-    /// `dao`: database changes (access logs inserted...).
-    Dao(Dao),
-    /// `device_is_alive`: the periodic heartbeat.
-    DeviceIsAlive(DeviceIsAlive),
-    /// `door`: a door opened or closed.
-    Door(Door),
-    /// `operation_mode`: the device changed mode (online, offline...).
-    OperationMode(OperationModeChange),
-    /// `catra_event`: a turnstile event.
-    CatraEvent(CatraEvent),
-    /// `access_photo`: the photo taken at an access event.
-    AccessPhoto(AccessPhoto),
-    /// `secbox`: the security box (relay module) opened or closed.
-    Secbox(Secbox),
-}
-
-/// `user_image`, `template`, `card`, `pin` and `password` notifications: their shape is not
-/// documented, so the common fields are read where present and the whole body is kept (a PIN or
-/// password stays in [`EnrollNotification::fields`] only; the `Debug` output shows the field
-/// names, never their values).
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct EnrollNotification {
-    /// The user, when sent.
-    pub user_id: Option<i64>,
-    /// The device, when sent.
-    pub device_id: Option<i64>,
-    /// The first base64 image or template field found (`user_image`, `image`, `template`).
-    pub data: Option<Bytes>,
-    /// Every field, as sent.
-    pub fields: Map<String, Value>,
-}
-
-impl std::fmt::Debug for EnrollNotification {
-    /// Ids, the data's length and the field names: never a PIN, a password or biometric bytes.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EnrollNotification")
-            .field("user_id", &self.user_id)
-            .field("device_id", &self.device_id)
-            .field("data_len", &self.data.as_ref().map(Bytes::len))
-            .field("fields", &self.fields.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-/// One changed row in a `dao` notification.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ObjectChange {
-    /// The table (`access_logs`, `users`...).
-    pub object: String,
-    /// `inserted`, `updated` or `deleted`.
-    #[serde(rename = "type")]
-    pub change: ChangeType,
-    /// The row's values (the device sends them as strings).
-    #[serde(default)]
-    pub values: Map<String, Value>,
-}
-
-biometric_core::string_enum! {
-    /// What happened to a row.
-    pub enum ChangeType {
-        /// A row was added.
-        Inserted = "inserted",
-        /// A row was changed.
-        Updated = "updated",
-        /// A row was removed.
-        Deleted = "deleted",
-    }
-}
-
-/// `dao`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct Dao {
-    /// The changed rows.
-    #[serde(default)]
-    pub object_changes: Vec<ObjectChange>,
-    /// The device.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub device_id: Option<i64>,
-}
-
-/// `device_is_alive`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct DeviceIsAlive {
-    /// Access logs stored on the device.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub access_logs: Option<i64>,
-    /// The device.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub device_id: Option<i64>,
-    /// The device's time (Unix seconds).
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub time: Option<i64>,
-}
-
-/// A door or security box state.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct OpenState {
-    /// Its id.
-    #[serde(deserialize_with = "lenient_i64")]
-    pub id: i64,
-    /// Whether it is open.
-    pub open: bool,
-}
-
-/// `door`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct Door {
-    /// The door and its state.
-    pub door: OpenState,
-    /// The access event that opened it, when any.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub access_event_id: Option<i64>,
-    /// The device.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub device_id: Option<i64>,
-    /// The device's time (Unix seconds).
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub time: Option<i64>,
-}
-
-/// `secbox`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct Secbox {
-    /// The security box and its state.
-    pub secbox: OpenState,
-    /// The access event, when any.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub access_event_id: Option<i64>,
-}
-
-/// The mode details of an `operation_mode` notification.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct OperationMode {
-    /// The mode number.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub mode: Option<i64>,
-    /// The mode's name.
-    #[serde(default)]
-    pub mode_name: Option<String>,
-    /// When it changed (Unix seconds).
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub time: Option<i64>,
-    /// When the device was last offline.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub last_offline: Option<i64>,
-    /// The exception mode, when any.
-    #[serde(default)]
-    pub exception_mode: Option<Value>,
-}
-
-/// `operation_mode`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct OperationModeChange {
-    /// The new mode.
-    pub operation_mode: OperationMode,
-    /// The device.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub device_id: Option<i64>,
-}
-
-/// The event of a `catra_event` notification.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct TurnstileEvent {
-    /// The event type.
-    #[serde(rename = "type", default, deserialize_with = "lenient_opt_i64")]
-    pub kind: Option<i64>,
-    /// The event name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// When it happened (Unix seconds).
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub time: Option<i64>,
-    /// Its unique id.
-    #[serde(default)]
-    pub uuid: Option<String>,
-}
-
-/// `catra_event`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct CatraEvent {
-    /// The turnstile event.
-    pub event: TurnstileEvent,
-    /// The access event, when any.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub access_event_id: Option<i64>,
-    /// The device.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub device_id: Option<i64>,
-    /// The device's time (Unix seconds).
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub time: Option<i64>,
-}
-
-/// `access_photo`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct AccessPhoto {
-    /// The device.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub device_id: Option<i64>,
-    /// When it was taken (Unix seconds).
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub time: Option<i64>,
-    /// The portal.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub portal_id: Option<i64>,
-    /// How the person identified.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub identifier_id: Option<i64>,
-    /// The access event code.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub event: Option<i64>,
-    /// The user, when identified.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub user_id: Option<i64>,
-    /// The photo (JPEG).
-    pub access_photo: Image,
-}
-
 const OPERATION: &str = "controlid.callback";
 
-fn decode_error(
+pub(crate) fn decode_error(
     message: impl Into<String>,
     path: Option<String>,
     body: &[u8],
@@ -418,11 +217,29 @@ fn decode_error(
     }
 }
 
-fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+pub(crate) fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         decode_error(err.into_inner().to_string(), Some(path), body)
+    })
+}
+
+/// Like [`parse`], but a known path whose body does not decode becomes
+/// [`Callback::Malformed`] carrying the request and the decode error instead of an error: what
+/// the callback router hands a handler.
+pub fn parse_or_keep(
+    path: &str,
+    query: &str,
+    content_type: Option<&str>,
+    body: &Bytes,
+) -> Callback {
+    parse(path, query, content_type, body).unwrap_or_else(|error| Callback::Malformed {
+        path: path.to_owned(),
+        query: query.to_owned(),
+        content_type: content_type.map(str::to_owned),
+        body: body.clone(),
+        error: error.to_string(),
     })
 }
 
@@ -458,9 +275,11 @@ pub fn parse(path: &str, query: &str, content_type: Option<&str>, body: &[u8]) -
 fn fingerprint_created(body: &[u8]) -> Result<FingerprintCreated> {
     #[derive(Deserialize)]
     struct Wire {
+        #[serde(deserialize_with = "wire::lenient_i64")]
         user_id: i64,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "wire::lenient_i64")]
         finger_type: i64,
+        #[serde(deserialize_with = "wire::lenient_i64")]
         device_id: i64,
         #[serde(default)]
         fingerprints: Vec<WireFingerprint>,
@@ -484,7 +303,9 @@ fn face_created(body: &[u8]) -> Result<FaceCreated> {
     }
     #[derive(Deserialize)]
     struct Wire {
+        #[serde(deserialize_with = "wire::lenient_i64")]
         user_id: i64,
+        #[serde(deserialize_with = "wire::lenient_i64")]
         device_id: i64,
         face: OneOrMany<WireFace>,
     }
@@ -580,44 +401,4 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
-}
-
-fn notification(name: &str, body: &[u8]) -> Result<Option<Notification>> {
-    Ok(Some(match name {
-        "user_image" => Notification::UserImage(enroll_notification(body)?),
-        "template" => Notification::Template(enroll_notification(body)?),
-        "card" => Notification::Card(enroll_notification(body)?),
-        "pin" => Notification::Pin(enroll_notification(body)?),
-        "password" => Notification::Password(enroll_notification(body)?),
-        "dao" => Notification::Dao(json(body)?),
-        "device_is_alive" => Notification::DeviceIsAlive(json(body)?),
-        "door" => Notification::Door(json(body)?),
-        "operation_mode" => Notification::OperationMode(json(body)?),
-        "catra_event" => Notification::CatraEvent(json(body)?),
-        "access_photo" => Notification::AccessPhoto(json(body)?),
-        "secbox" => Notification::Secbox(json(body)?),
-        // A name this SDK does not know: the caller gets `Callback::Unknown` with everything.
-        _ => return Ok(None),
-    }))
-}
-
-fn enroll_notification(body: &[u8]) -> Result<EnrollNotification> {
-    let fields: Map<String, Value> = json(body)?;
-    let number = |key: &str| {
-        fields
-            .get(key)
-            .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
-    };
-    let data = ["user_image", "image", "template"]
-        .iter()
-        .find_map(|key| fields.get(*key)?.as_str())
-        .map(biometric_core::base64::decode_bytes)
-        .transpose()
-        .map_err(|e| decode_error(format!("invalid base64: {e}"), None, body))?;
-    Ok(EnrollNotification {
-        user_id: number("user_id"),
-        device_id: number("device_id"),
-        data,
-        fields,
-    })
 }

@@ -13,7 +13,7 @@ use biometric_core::{ExposeSecret, SecretString};
 use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 
-use super::{Callback, parse};
+use super::{Callback, parse_or_keep};
 
 /// The body limit of [`router`]: 2 MB, as Control iD's own sample server uses (a
 /// `template_create.fcgi` body or an `access_photo` fits well within it).
@@ -30,7 +30,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 2 * 1000 * 1000;
 /// |---|---|
 /// | the handler returned `Ok` | `200` with `{}` (the documented reply: "200 with an empty body or `{}`") |
 /// | the handler returned `Err` | `500` with the text `handler failed` (the error itself is only logged) |
-/// | a body that does not parse | `400` with the decode error |
+/// | a body that does not parse | handed to the handler as [`Callback::Malformed`] (the body kept whole), then `400` with the decode error (`500` if the handler failed) |
 /// | past the body limit | `413` |
 /// | anything but `POST` | `405` |
 ///
@@ -283,15 +283,20 @@ where
         None => parts.uri.path(),
     };
     let query = parts.uri.query().unwrap_or_default();
-    let callback = match parse(path, query, content_type.as_deref(), &body) {
-        Ok(callback) => callback,
-        Err(error) => {
+    let callback = parse_or_keep(path, query, content_type.as_deref(), &body);
+    // A body that does not decode still reaches the handler, whole; the device hears 400.
+    let malformed = match &callback {
+        Callback::Malformed { error, .. } => {
             tracing::warn!(path, %error, "malformed callback from the device");
-            return (StatusCode::BAD_REQUEST, error.to_string()).into_response();
+            Some(error.clone())
         }
+        _ => None,
     };
     match handler(callback).await {
-        Ok(()) => (StatusCode::OK, [(CONTENT_TYPE, "application/json")], "{}").into_response(),
+        Ok(()) => match malformed {
+            Some(error) => (StatusCode::BAD_REQUEST, error).into_response(),
+            None => (StatusCode::OK, [(CONTENT_TYPE, "application/json")], "{}").into_response(),
+        },
         Err(error) => {
             // The device is not documented to send it again: the application must have stored
             // it before failing, or enroll again.
