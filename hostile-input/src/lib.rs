@@ -1,4 +1,4 @@
-//! Test support for the workspace's hostile-input suites (`tests/hostile.rs` in each crate).
+//! Test support for the workspace's hostile-input suites (`tests/suite/hostile.rs` in each crate).
 //!
 //! Every parser that reads network bytes is driven with arbitrary bytes, arbitrary JSON, and,
 //! above all, *mutated valid documents*: a crate's own fixtures with bytes flipped, inserted or
@@ -26,7 +26,7 @@ pub const CASES: u32 = 128;
 
 /// The configuration of every hostile proptest: [`CASES`] cases (or `HOSTILE_CASES` from the
 /// environment, for a deeper run by hand), and the seeds of failures found kept beside the test
-/// file (`tests/hostile.proptest-regressions`, committed), so that they run first from then on.
+/// file (`tests/suite/hostile.proptest-regressions`, committed), so that they run first from then on.
 /// (proptest's default place needs a `lib.rs` above the test file, which an integration test
 /// does not have.)
 pub fn config() -> Config {

@@ -1,0 +1,8 @@
+//! The integration tests of `examples`, one binary: each module is one area (its own doc says
+//! which), compiled and linked once instead of once per file.
+
+mod apptenticate_against_sim;
+mod bioid_against_sim;
+mod biopassid_against_sim;
+mod controlid_against_sim;
+mod ef45_against_sim;
