@@ -11,8 +11,10 @@ use biometric_core::{
 use crate::auth::{DEFAULT_ACCESS_TOKEN_LIFETIME, TokenAuth};
 use crate::models::{BiometricCheck, Device, DocumentType, IdentityCheck, Liveness};
 
-/// The largest image the service accepts: 2 MB (read as 2 000 000 bytes).
-pub const MAX_IMAGE_BYTES: SizeLimit = SizeLimit::at_most(2 * MB);
+/// The default image limit: the documentation's "must not exceed 2MB", read as 2 000 000 bytes
+/// (the smaller of its two readings; the service may mean 2 MiB, 2 097 152 bytes: set
+/// [`ClientBuilder::max_image_bytes`] if it accepts that).
+pub const MAX_IMAGE_BYTES: u64 = 2 * MB;
 
 /// The most characters in a username, a citizen id (`cedula`, `citizen_id`) or the configured
 /// check path.
@@ -77,6 +79,7 @@ const CHECK_PATH_FIELD: &str = "biometric_check_path";
 pub struct Client {
     engine: Engine<TokenAuth>,
     biometric_check_path: Option<Arc<CheckPath>>,
+    max_image_bytes: SizeLimit,
 }
 
 /// The caller's citizen-ID check path, checked at `build()` and split into segments: it is the
@@ -96,6 +99,7 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     biometric_check_path: Option<String>,
     lifetime: Duration,
+    max_image_bytes: u64,
     http: HttpConfig,
 }
 
@@ -108,6 +112,7 @@ impl Client {
             credentials: None,
             biometric_check_path: None,
             lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            max_image_bytes: MAX_IMAGE_BYTES,
             http: HttpConfig::new(USER_AGENT),
         }
     }
@@ -143,6 +148,15 @@ impl ClientBuilder {
     /// matter). The client refreshes a fifth of the lifetime (at most 30 s) before expiry.
     pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
         self.lifetime = lifetime;
+        self
+    }
+
+    /// The largest image sent, in bytes; a larger one is refused before any I/O naming its
+    /// size. The documentation says an image "must not exceed 2MB" without saying which
+    /// megabyte: the default, [`MAX_IMAGE_BYTES`], reads it as 2 000 000 bytes; use
+    /// `2 * 1024 * 1024` if your contract means 2 MiB.
+    pub fn max_image_bytes(mut self, bytes: u64) -> Self {
+        self.max_image_bytes = bytes;
         self
     }
 
@@ -191,6 +205,7 @@ impl ClientBuilder {
         Ok(Client {
             engine,
             biometric_check_path,
+            max_image_bytes: SizeLimit::at_most(self.max_image_bytes),
         })
     }
 }
@@ -247,15 +262,15 @@ fn check_path(path: &str) -> Result<CheckPath> {
     })
 }
 
-/// A JPEG of at most 2 MB, as a file part; checked before anything is sent.
-fn jpeg_part(field: &'static str, file_name: &'static str, image: &Image) -> Result<Part> {
-    if image.format() != ImageFormat::Jpeg {
-        return Err(Error::invalid(
-            field,
-            format!("must be a JPEG image (found {:?})", image.format()),
-        ));
-    }
-    MAX_IMAGE_BYTES.check(field, image.len())?;
+/// A JPEG of at most `limit` bytes, as a file part; checked before anything is sent.
+fn jpeg_part(
+    field: &'static str,
+    file_name: &'static str,
+    image: &Image,
+    limit: SizeLimit,
+) -> Result<Part> {
+    image.require(ImageFormat::Jpeg, field)?;
+    limit.check(field, image.len())?;
     Ok(Part::file(
         field,
         file_name,
@@ -397,6 +412,7 @@ impl Client {
         Client {
             engine: self.engine.with_options(options),
             biometric_check_path: self.biometric_check_path.clone(),
+            max_image_bytes: self.max_image_bytes,
         }
     }
 
@@ -476,7 +492,12 @@ impl CitizenCheckRequest<'_> {
         })?;
         let mut parts = vec![
             Part::text("cedula", text_field("cedula", self.cedula.expose_secret())?),
-            jpeg_part("imagen", "imagen.jpg", &self.image)?,
+            jpeg_part(
+                "imagen",
+                "imagen.jpg",
+                &self.image,
+                self.client.max_image_bytes,
+            )?,
         ];
         self.fields.push(&mut parts, "id", "dispositivo");
         // The path is the caller's: no fixed text, one segment per configured segment.
@@ -553,7 +574,12 @@ impl NationalsRequest<'_> {
                 "citizen_id",
                 text_field("citizen_id", self.citizen_id.expose_secret())?,
             ),
-            jpeg_part("selfie", "selfie.jpg", &self.selfie)?,
+            jpeg_part(
+                "selfie",
+                "selfie.jpg",
+                &self.selfie,
+                self.client.max_image_bytes,
+            )?,
         ];
         self.fields.push(&mut parts, "return_id", "device");
         let (name, path) = if self.sib_plus {
@@ -602,8 +628,18 @@ impl ForeignersRequest<'_> {
     /// Sends the check.
     pub async fn send(self) -> Result<IdentityCheck> {
         let mut parts = vec![
-            jpeg_part("frontside", "frontside.jpg", &self.frontside)?,
-            jpeg_part("selfie", "selfie.jpg", &self.selfie)?,
+            jpeg_part(
+                "frontside",
+                "frontside.jpg",
+                &self.frontside,
+                self.client.max_image_bytes,
+            )?,
+            jpeg_part(
+                "selfie",
+                "selfie.jpg",
+                &self.selfie,
+                self.client.max_image_bytes,
+            )?,
             Part::text("document_type", self.document_type.as_str()),
         ];
         self.fields.push(&mut parts, "return_id", "device");
@@ -658,7 +694,12 @@ impl LivenessRequest<'_> {
 
     /// Sends the check.
     pub async fn send(self) -> Result<Liveness> {
-        let mut parts = vec![jpeg_part("selfie", "selfie.jpg", &self.selfie)?];
+        let mut parts = vec![jpeg_part(
+            "selfie",
+            "selfie.jpg",
+            &self.selfie,
+            self.client.max_image_bytes,
+        )?];
         self.fields.push(&mut parts, "return_id", "device");
         if self.details {
             parts.push(Part::text("details", TRUE));

@@ -54,19 +54,28 @@ impl DocumentType {
 /// The answer of the citizen-ID biometric check (`endpoint-biometria`).
 ///
 /// `valid: false` is a successful call with a negative result (the face does not match the ID,
-/// or the check failed for the reason in `message`), not an error.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+/// or the check failed for the reason in `message`), not an error. Read liberally: `valid` as a
+/// boolean, `0`/`1` or `"True"`/`"False"`, `code` and `id` as numbers or numeric strings, and a
+/// missing `code` as `None`; fields the documentation does not list are kept in
+/// [`other`](Self::other).
+#[derive(Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct BiometricCheck {
     /// Whether the face was validated against the citizen ID.
+    #[serde(deserialize_with = "lenient::boolean")]
     pub valid: bool,
     /// Why the validation failed, or `None`.
+    #[serde(default)]
     pub message: Option<String>,
     /// The service's code. The list of codes is not public, so it is kept as a number.
-    pub code: i64,
+    #[serde(default, deserialize_with = "lenient::integer")]
+    pub code: Option<i64>,
     /// The transaction number, when it was asked for with `return_id(true)`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::integer")]
     pub id: Option<i64>,
+    /// Fields the documentation does not list, as sent (their names only in `Debug`).
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, Value>,
 }
 
 /// The service's message is scrubbed as error messages are.
@@ -83,7 +92,51 @@ impl std::fmt::Debug for BiometricCheck {
             )
             .field("code", &self.code)
             .field("id", &self.id)
+            .field("other", &self.other.keys().collect::<Vec<_>>())
             .finish()
+    }
+}
+
+/// Readers for values the service may send in more than one JSON type.
+mod lenient {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    /// `true`/`false`, `1`/`0`, or their texts (Python's `True`/`False` included).
+    pub(super) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        let value = Value::deserialize(d)?;
+        match &value {
+            Value::Bool(b) => Some(*b),
+            Value::Number(n) => n.as_i64().map(|n| n != 0),
+            Value::String(text) => match text.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" => Some(true),
+                "false" | "0" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+        .ok_or_else(|| serde::de::Error::custom(format!("{value} is not a boolean")))
+    }
+
+    /// A number, a numeric text, or `null`/`""` (none).
+    pub(super) fn integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        let value = Value::deserialize(d)?;
+        match &value {
+            Value::Null => Ok(None),
+            Value::Number(n) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom(format!("{n} is not an integer"))),
+            Value::String(text) if text.trim().is_empty() => Ok(None),
+            Value::String(text) => text
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| serde::de::Error::custom(format!("{text:?} is not an integer"))),
+            other => Err(serde::de::Error::custom(format!(
+                "{other} is not an integer"
+            ))),
+        }
     }
 }
 

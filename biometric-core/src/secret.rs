@@ -64,8 +64,16 @@ impl fmt::Debug for Credentials {
 /// assert!(!format!("{value:?}").contains("tok"));
 /// ```
 pub fn sensitive_header(prefix: &str, secret: &SecretString) -> Result<HeaderValue> {
-    let mut value = HeaderValue::try_from(format!("{prefix}{}", secret.expose_secret()))
-        .map_err(|_| Error::invalid("credential", "must be visible ASCII to travel in a header"))?;
+    let text = format!("{prefix}{}", secret.expose_secret());
+    // `http` also takes bytes 0x80-0xFF (obs-text), which a server reads as opaque bytes, not
+    // as the text the caller typed: refused like control characters.
+    let visible = text.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+    let mut value = HeaderValue::try_from(text)
+        .ok()
+        .filter(|_| visible)
+        .ok_or_else(|| {
+            Error::invalid("credential", "must be visible ASCII to travel in a header")
+        })?;
     value.set_sensitive(true);
     Ok(value)
 }

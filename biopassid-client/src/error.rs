@@ -10,6 +10,15 @@ pub enum FailureKind {
     InvalidJsonFormat,
     /// `Failed to extract face template`: no usable face on a face image.
     FaceTemplateNotExtracted,
+    /// A fingerprint template could not be extracted: no usable print on a finger image. Not
+    /// in the documentation: read from a message that says "fingerprint template" together
+    /// with "not extracted" or "failed to extract" (the service's own text is kept in
+    /// [`BioPassIdFailure::message`]).
+    FingerprintTemplateNotExtracted,
+    /// The `CustomID` is not enrolled (update, verify or delete of an unknown person). Not in
+    /// the documentation: read from a message that says "not found" with "customid" or
+    /// "person" in it; the service's text is kept.
+    CustomIdNotFound,
     /// Enroll refused because the `CustomID` is taken (web SDK code
     /// `enroll/customid_already_exists`). The documentation names the condition but not the
     /// service's wording; an enroll failure whose message says "already exist(s)" is read as this.
@@ -79,15 +88,7 @@ impl BioPassIdFailure {
             (!text.is_empty()).then_some(text)
         });
         let lower = message.as_deref().unwrap_or_default().to_ascii_lowercase();
-        let kind = if lower.contains("invalid json format") {
-            FailureKind::InvalidJsonFormat
-        } else if lower.contains("failed to extract face template") {
-            FailureKind::FaceTemplateNotExtracted
-        } else if api.operation == "biopassid.enroll" && lower.contains("already exist") {
-            FailureKind::CustomIdAlreadyExists
-        } else {
-            FailureKind::Other
-        };
+        let kind = classify(api.operation, &lower);
         Some(BioPassIdFailure {
             operation: api.operation,
             status: api.status,
@@ -100,6 +101,29 @@ impl BioPassIdFailure {
     pub fn web_sdk_code(&self) -> Option<WebSdkCode> {
         (self.kind == FailureKind::CustomIdAlreadyExists)
             .then_some(WebSdkCode::CustomIdAlreadyExists)
+    }
+}
+
+/// The kind a (lower-cased) service message names. The documented texts first; the two
+/// undocumented refusals seen from the service by their words.
+fn classify(operation: &str, lower: &str) -> FailureKind {
+    let fingerprint = lower.contains("fingerprint template") || lower.contains("finger template");
+    if lower.contains("invalid json format") {
+        FailureKind::InvalidJsonFormat
+    } else if lower.contains("failed to extract face template") {
+        FailureKind::FaceTemplateNotExtracted
+    } else if fingerprint
+        && (lower.contains("not extracted") || lower.contains("failed to extract"))
+    {
+        FailureKind::FingerprintTemplateNotExtracted
+    } else if operation == "biopassid.enroll" && lower.contains("already exist") {
+        FailureKind::CustomIdAlreadyExists
+    } else if lower.contains("not found")
+        && (lower.contains("customid") || lower.contains("person"))
+    {
+        FailureKind::CustomIdNotFound
+    } else {
+        FailureKind::Other
     }
 }
 

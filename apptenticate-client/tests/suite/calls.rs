@@ -34,7 +34,7 @@ async fn citizen_check_sends_cedula_and_imagen_as_the_runnable_example_does() {
 
     // valid: false is an answer, not an error.
     assert!(!check.valid);
-    assert_eq!(check.code, 1);
+    assert_eq!(check.code, Some(1));
     assert_eq!(check.id, None);
     assert_eq!(
         check.message.as_deref(),
@@ -439,4 +439,36 @@ async fn images_never_show_in_debug_output() {
     let request = client.check_citizen("0102030405", jpeg("BIOMETRIC-BYTES"));
     let text = format!("{request:?}");
     assert!(!text.contains("BIOMETRIC-BYTES"), "{text}");
+}
+
+#[test]
+fn a_verdict_is_read_whatever_the_json_type_of_its_fields() {
+    for (body, valid, code, id) in [
+        (
+            r#"{"valid": "True", "message": null, "code": "0", "id": "77"}"#,
+            true,
+            Some(0),
+            Some(77),
+        ),
+        (r#"{"valid": 0, "message": "no match"}"#, false, None, None),
+        (
+            r#"{"valid": false, "code": null, "id": "", "score": 0.12}"#,
+            false,
+            None,
+            None,
+        ),
+    ] {
+        let check: BiometricCheck = serde_json::from_str(body).expect(body);
+        assert_eq!(
+            (check.valid, check.code, check.id),
+            (valid, code, id),
+            "{body}"
+        );
+    }
+    let extra: BiometricCheck =
+        serde_json::from_str(r#"{"valid": true, "code": 0, "score": 0.97}"#).unwrap();
+    assert_eq!(
+        extra.other["score"], 0.97,
+        "a field the docs do not list is kept"
+    );
 }

@@ -83,6 +83,23 @@ impl ImageFormat {
     }
 }
 
+/// The format's usual name: `JPEG`, `PNG`, `BMP`, `WSQ`, `raw 8-bit grayscale 300x400`,
+/// `unknown`.
+impl fmt::Display for ImageFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageFormat::Jpeg => f.write_str("JPEG"),
+            ImageFormat::Png => f.write_str("PNG"),
+            ImageFormat::Bmp => f.write_str("BMP"),
+            ImageFormat::Wsq => f.write_str("WSQ"),
+            ImageFormat::Gray8 { width, height } => {
+                write!(f, "raw 8-bit grayscale {width}x{height}")
+            }
+            ImageFormat::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
 /// An image: its bytes (cheap to clone) and the format they were found to be.
 ///
 /// On the wire it is a standard base64 string (see [`crate::base64`]).
@@ -156,7 +173,7 @@ impl Image {
         } else {
             Err(Error::invalid(
                 field,
-                format!("must be a {format:?} image (found {:?})", self.format),
+                format!("must be a {format} image (found {})", self.format),
             ))
         }
     }

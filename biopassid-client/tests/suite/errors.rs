@@ -69,7 +69,7 @@ async fn a_json_error_body_gives_its_message() {
 
     let err = client(&server).update(&face_only("9")).await.unwrap_err();
     let failure = BioPassIdFailure::from_error(&err).unwrap();
-    assert_eq!(failure.kind, FailureKind::Other);
+    assert_eq!(failure.kind, FailureKind::CustomIdNotFound);
     assert_eq!(failure.message.as_deref(), Some("Person not found"));
     assert_eq!(failure.status, StatusCode::NOT_FOUND);
 }
@@ -293,8 +293,42 @@ async fn a_client_needs_a_usable_key() {
         .unwrap_err();
     assert!(matches!(&empty, Error::InvalidRequest { field, .. } if field == "subscription_key"));
     let not_ascii = Client::builder("http://127.0.0.1:9")
-        .subscription_key("clé\n")
+        .subscription_key("clé")
         .build()
         .unwrap_err();
     assert!(!not_ascii.to_string().contains("clé"), "{not_ascii}");
+}
+
+/// Two refusals the documentation does not list, seen from the service: typed, with its text.
+#[tokio::test]
+async fn undocumented_refusals_have_kinds_and_keep_the_service_text() {
+    use biopassid_client::{BioPassIdFailure, FailureKind};
+    for (path_, text, kind) in [
+        (
+            "/multibiometrics/enroll",
+            "Fingerprint template not extracted",
+            FailureKind::FingerprintTemplateNotExtracted,
+        ),
+        (
+            "/multibiometrics/verify",
+            "CustomID not found",
+            FailureKind::CustomIdNotFound,
+        ),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path(path_))
+            .respond_with(ResponseTemplate::new(400).set_body_string(text))
+            .mount(&server)
+            .await;
+        let client = client(&server);
+        let person = Person::new(id("1")).finger(finger(1), jpeg("a"));
+        let err = if path_.ends_with("enroll") {
+            client.enroll(&person).await.unwrap_err()
+        } else {
+            client.verify(&person).await.unwrap_err()
+        };
+        let failure = BioPassIdFailure::from_error(&err).unwrap();
+        assert_eq!(failure.kind, kind, "{text}");
+        assert_eq!(failure.message.as_deref(), Some(text));
+    }
 }

@@ -68,7 +68,7 @@ pub async fn run(
         .send()
         .await?;
     step(format!(
-        "citizen {} with their own face: valid = {} (code {}, transaction {:?})",
+        "citizen {} with their own face: valid = {} (code {:?}, transaction {:?})",
         pictures.cedula, matching.valid, matching.code, matching.id
     ));
 
