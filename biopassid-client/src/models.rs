@@ -19,7 +19,7 @@ pub struct Enrolled {
     pub biopass_id: String,
     /// `Success`, when the service sends it. The documentation lists the field without saying
     /// when it appears or what `false` in a 200 answer means; look at [`message`](Self::message).
-    #[serde(rename = "Success", default)]
+    #[serde(rename = "Success", default, deserialize_with = "opt_boolean")]
     pub success: Option<bool>,
     /// `Message`, when the service sends it.
     #[serde(rename = "Message", default)]
@@ -35,7 +35,7 @@ pub struct Verification {
     #[serde(rename = "CustomID", deserialize_with = "text_or_number")]
     pub custom_id: String,
     /// `Match`: whether the images belong to the person.
-    #[serde(rename = "Match")]
+    #[serde(rename = "Match", deserialize_with = "boolean")]
     pub matched: bool,
     /// `MatchDetails` (empty when the service leaves it out).
     #[serde(rename = "MatchDetails", default)]
@@ -60,7 +60,7 @@ impl<'de> Deserialize<'de> for MatchDetails {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         struct Wire {
-            #[serde(rename = "FaceMatched", default)]
+            #[serde(rename = "FaceMatched", default, deserialize_with = "opt_boolean")]
             face_matched: Option<bool>,
             #[serde(rename = "NonMatchedFingers", default)]
             non_matched_fingers: Option<Vec<serde_json::Value>>,
@@ -113,6 +113,36 @@ fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, 
         Id::Text(text) => text,
         Id::Number(number) => number.to_string(),
     })
+}
+
+/// A boolean sent as `true`/`false`, `1`/`0` or their texts (`"True"` included).
+fn boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    as_boolean(&value).ok_or_else(|| serde::de::Error::custom(format!("{value} is not a boolean")))
+}
+
+/// Like [`boolean`], for an optional field (`null` is `None`).
+fn opt_boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    as_boolean(&value)
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("{value} is not a boolean")))
+}
+
+fn as_boolean(value: &serde_json::Value) -> Option<bool> {
+    match value {
+        serde_json::Value::Bool(b) => Some(*b),
+        serde_json::Value::Number(n) => n.as_i64().map(|n| n != 0),
+        serde_json::Value::String(text) => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -154,19 +154,23 @@ pub struct LogEntry {
 }
 
 /// The log item with the sheet's field names.
+///
+/// Read liberally, so that one odd value does not fail a whole page or stream: `id` as a number
+/// or a numeric text, the texts as text, a number (written as text) or `null` (empty).
 #[derive(Deserialize)]
 struct WireLogEntry {
+    #[serde(deserialize_with = "crate::models::lenient_id")]
     id: i64,
     event_type: EventType,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::models::text_or_empty")]
     timestamp: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::models::text_or_empty")]
     user_uuid: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::models::text_or_empty")]
     info: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::models::text_or_empty")]
     additional_data: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::models::null_default")]
     matched_faceimage_data: BiometricText,
 }
 

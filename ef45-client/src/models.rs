@@ -690,7 +690,7 @@ pub(crate) fn user_id<'a>(field: &'static str, uuid: &'a str) -> Result<&'a str>
 }
 
 /// `null` reads as the type's default.
-fn null_default<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
+pub(crate) fn null_default<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,
@@ -725,6 +725,20 @@ fn lenient_int<'de, D: Deserializer<'de>>(
 
 fn lenient_int0<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<i64, D::Error> {
     Ok(lenient_int(deserializer)?.unwrap_or_default())
+}
+
+/// An id written as a number or a numeric text (required).
+pub(crate) fn lenient_id<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<i64, D::Error> {
+    lenient_int(deserializer)?.ok_or_else(|| de::Error::custom("expected an id"))
+}
+
+/// Text written as a string or a number, `null` as empty.
+pub(crate) fn text_or_empty<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<String, D::Error> {
+    Ok(lenient_text(deserializer)?.unwrap_or_default())
 }
 
 /// Text written as a string or a number (`null` is none).

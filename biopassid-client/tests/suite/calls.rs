@@ -259,3 +259,27 @@ async fn with_options_adds_its_headers_to_every_call_and_leaves_the_client_as_it
     assert!(header_values(&sent[1], "x-trace-id").is_empty());
     assert_headers(&sent[1], "application/json-patch+json");
 }
+
+#[test]
+fn verdicts_are_read_whatever_the_json_type_of_their_booleans() {
+    use biopassid_client::Verification;
+    for (body, matched, face) in [
+        (
+            r#"{"CustomID":"1","Match":"True","MatchDetails":{"FaceMatched":1}}"#,
+            true,
+            Some(true),
+        ),
+        (
+            r#"{"CustomID":1,"Match":0,"MatchDetails":{"FaceMatched":null}}"#,
+            false,
+            None,
+        ),
+    ] {
+        let verification: Verification = serde_json::from_str(body).expect(body);
+        assert_eq!(
+            (verification.matched, verification.details.face_matched),
+            (matched, face),
+            "{body}"
+        );
+    }
+}

@@ -343,3 +343,23 @@ async fn a_status_code_other_than_200_in_the_envelope_is_an_error() {
         Some(ef45_client::ResponseCode::IncorrectInformation)
     );
 }
+
+#[test]
+fn one_odd_value_does_not_fail_a_log_page() {
+    // A firmware that writes the id as text, a null user and a numeric additional_data.
+    let page = r#"{"status_code":200,"reason_phrase":"OK","items":[
+        {"id":"68","event_type":"Recognition","timestamp":"2018-05-28T14:26:26Z",
+         "user_uuid":null,"info":"Recog/BioOnly/IrisOk","additional_data":7,
+         "matched_faceimage_data":null},
+        {"id":69,"event_type":"UserData","timestamp":"2018-05-28T14:45:57Z","user_uuid":"111",
+         "info":"DeleteUsers","additional_data":"Success","matched_faceimage_data":""}],
+        "page":1,"page_size":50,"has_more":false,"total":2}"#;
+    let logs: Vec<ef45_client::LogEntry> = serde_json::from_value(
+        serde_json::from_str::<serde_json::Value>(page).unwrap()["items"].clone(),
+    )
+    .unwrap();
+    assert_eq!(logs[0].id, 68);
+    assert_eq!(logs[0].user_uuid, "");
+    assert_eq!(logs[0].additional_data, "7");
+    assert_eq!(logs[1].id, 69);
+}
