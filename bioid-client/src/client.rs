@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use biometric_core::{
     Bytes, Engine, Error, HeaderValue, HttpConfig, Image, MB, Method, Operation, RawResponse,
-    RequestOptions, Result, RetryPolicy, SecretString, SizeLimit, StatusCode, TextLimit,
+    RequestOptions, Result, RetryRules, SecretString, SizeLimit, StatusCode, TextLimit,
     header::HeaderName,
 };
 use serde::Serialize;
@@ -77,10 +77,7 @@ impl Client {
             token: None,
             algorithm: JwtAlgorithm::default(),
             lifetime: DEFAULT_TOKEN_LIFETIME,
-            http: HttpConfig::new(USER_AGENT)
-                .timeout(DEFAULT_TIMEOUT)
-                // BWS documents 503 as "transient, retry with backoff": the job was not run.
-                .retry(RetryPolicy::default().unprocessed_status(503)),
+            http: HttpConfig::new(USER_AGENT).timeout(DEFAULT_TIMEOUT),
         }
     }
 }
@@ -162,6 +159,9 @@ impl ClientBuilder {
         };
         let engine = Engine::builder(self.base_url)
             .config(self.http)
+            // BWS documents 503 as "transient, retry with backoff": the job was not run. A
+            // vendor rule, so that no retry policy the caller sets can drop it.
+            .retry_rules(RetryRules::new().unprocessed_status(503))
             .auth(auth)
             .build()?;
         Ok(Client { engine })

@@ -18,4 +18,6 @@ pub use models::{
 };
 
 /// What the core provides, re-exported so that one dependency is enough.
-pub use biometric_core::{Error, Image, ImageFormat, Result, RetryPolicy, StatusCode, TlsOptions};
+pub use biometric_core::{
+    Error, Image, ImageFormat, Result, RetryPolicy, RetryRules, StatusCode, TlsOptions,
+};

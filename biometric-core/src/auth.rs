@@ -198,6 +198,9 @@ pub(crate) struct TokenCache<T> {
 struct State<T> {
     token: Option<Arc<T>>,
     generation: u64,
+    /// The server refused the current token (generation `generation`): it is kept for the next
+    /// `acquire` (a refresh token to refresh from) but never sent again.
+    refused: bool,
     attempts: u64,
     last_failure: Option<Error>,
 }
@@ -218,6 +221,7 @@ impl<T: Send + Sync + 'static> TokenCache<T> {
             state: std::sync::Mutex::new(State {
                 token: None,
                 generation: 0,
+                refused: false,
                 attempts: 0,
                 last_failure: None,
             }),
@@ -242,7 +246,7 @@ impl<T: Send + Sync + 'static> TokenCache<T> {
             state
                 .token
                 .as_ref()
-                .filter(|token| auth.is_fresh(token))
+                .filter(|token| !state.refused && auth.is_fresh(token))
                 .map(|token| (token.clone(), state.generation))
         };
         self.get_or_login(auth, transport, usable).await
@@ -260,7 +264,7 @@ impl<T: Send + Sync + 'static> TokenCache<T> {
             state
                 .token
                 .as_ref()
-                .filter(|_| state.generation != stale)
+                .filter(|_| state.generation != stale && !state.refused)
                 .map(|token| (token.clone(), state.generation))
         };
         self.get_or_login(auth, transport, newer).await
@@ -316,6 +320,7 @@ impl<T: Send + Sync + 'static> TokenCache<T> {
                 let token = Arc::new(token);
                 state.generation += 1;
                 state.token = Some(token.clone());
+                state.refused = false;
                 state.last_failure = None;
                 Ok((token, state.generation))
             }
@@ -323,6 +328,16 @@ impl<T: Send + Sync + 'static> TokenCache<T> {
                 state.last_failure = Some(error.clone());
                 Err(error)
             }
+        }
+    }
+
+    /// The server refused the token of `generation`: it is not sent again; the next caller logs
+    /// in (with it as the previous token, so a refresh token can still be used). A newer token
+    /// is left alone.
+    pub(crate) fn refused(&self, generation: u64) {
+        let mut state = self.state();
+        if state.generation == generation {
+            state.refused = true;
         }
     }
 

@@ -12,7 +12,7 @@ use url::Url;
 use crate::auth::{Auth, AuthRequest, NoAuth, TokenCache};
 use crate::error::{Error, Result, TransportError, TransportKind};
 use crate::operation::{Operation, RequestOptions};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, RetryRules};
 use crate::tls::{TlsOptions, ensure_crypto_provider};
 use crate::transport::{AnswerCheck, Config, ErrorParser, Transport, default_error_parser};
 
@@ -102,13 +102,31 @@ impl<A: Auth> Engine<A> {
             .send_with(&op, &self.authorize(&token), started)
             .await
         {
-            Err(Error::Api(api))
-                if op.replays_after_renewal() && self.inner.auth.is_rejection(&api) =>
-            {
-                let token = self.renew(&op, generation).await?;
-                transport
+            Err(Error::Api(api)) if self.inner.auth.is_rejection(&api) => {
+                self.inner.tokens.refused(generation);
+                if !op.replays_after_renewal() {
+                    return Err(Error::Api(api));
+                }
+                let (token, generation) = self.renew(&op, generation).await?;
+                let replay = transport
                     .send_with(&op, &self.authorize(&token), started)
-                    .await
+                    .await;
+                self.after_replay(replay, generation)
+            }
+            other => other,
+        }
+    }
+
+    /// A replay refused like the first send: the renewed token is not sent again either, and
+    /// the caller gets an authentication failure carrying the server's answer.
+    fn after_replay<R>(&self, replay: Result<R>, generation: u64) -> Result<R> {
+        match replay {
+            Err(Error::Api(api)) if self.inner.auth.is_rejection(&api) => {
+                self.inner.tokens.refused(generation);
+                Err(Error::auth(
+                    "the server refused the renewed credentials too",
+                    Some(Error::Api(api)),
+                ))
             }
             other => other,
         }
@@ -149,13 +167,16 @@ impl<A: Auth> Engine<A> {
             .stream_with(&op, &self.authorize(&token), started, sink)
             .await
         {
-            Err(Error::Api(api))
-                if op.replays_after_renewal() && self.inner.auth.is_rejection(&api) =>
-            {
-                let token = self.renew(&op, generation).await?;
-                transport
+            Err(Error::Api(api)) if self.inner.auth.is_rejection(&api) => {
+                self.inner.tokens.refused(generation);
+                if !op.replays_after_renewal() {
+                    return Err(Error::Api(api));
+                }
+                let (token, generation) = self.renew(&op, generation).await?;
+                let replay = transport
                     .stream_with(&op, &self.authorize(&token), started, sink)
-                    .await
+                    .await;
+                self.after_replay(replay, generation)
             }
             other => other,
         }
@@ -192,14 +213,13 @@ impl<A: Auth> Engine<A> {
     }
 
     /// A token newer than generation `stale`, after the server rejected that one.
-    async fn renew<T>(&self, op: &Operation<T>, stale: u64) -> Result<Arc<A::Token>> {
+    async fn renew<T>(&self, op: &Operation<T>, stale: u64) -> Result<(Arc<A::Token>, u64)> {
         tracing::info!(operation = op.name(), "token rejected: renewing once");
         let inner = &*self.inner;
-        Ok(inner
+        inner
             .tokens
             .renew(&inner.auth, &inner.transport, stale)
-            .await?
-            .0)
+            .await
     }
 
     /// Puts `token` on each attempt.
@@ -342,6 +362,7 @@ pub struct EngineBuilder<A = NoAuth> {
     loggable_query: Vec<&'static str>,
     error_parser: ErrorParser,
     answer_check: Option<AnswerCheck>,
+    rules: RetryRules,
     auth: A,
 }
 
@@ -354,6 +375,7 @@ impl EngineBuilder<NoAuth> {
             loggable_query: Vec::new(),
             error_parser: default_error_parser,
             answer_check: None,
+            rules: RetryRules::default(),
             auth: NoAuth,
         }
     }
@@ -368,6 +390,7 @@ impl<A: Auth> EngineBuilder<A> {
             loggable_query: self.loggable_query,
             error_parser: self.error_parser,
             answer_check: self.answer_check,
+            rules: self.rules,
             auth,
         }
     }
@@ -407,6 +430,14 @@ impl<A: Auth> EngineBuilder<A> {
         self
     }
 
+    /// The vendor's retry rules (statuses its service documents as transient, final or "not
+    /// processed"), applied to every operation whatever retry policy the caller sets: the
+    /// caller's policy is the budget, these say what is safe to send again.
+    pub fn retry_rules(mut self, rules: RetryRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
     /// Builds the engine. Fails on a base URL that is not absolute `http(s)`, or a TLS setup the
     /// HTTP client rejects; performs no I/O.
     pub fn build(self) -> Result<Engine<A>> {
@@ -436,6 +467,7 @@ impl<A: Auth> EngineBuilder<A> {
             loggable_query: self.loggable_query,
             error_parser: self.error_parser,
             answer_check: self.answer_check,
+            rules: self.rules,
         });
         Ok(Engine {
             inner: Arc::new(Inner {

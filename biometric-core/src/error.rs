@@ -52,8 +52,10 @@ pub enum Error {
     #[error(transparent)]
     Decode(Box<DecodeError>),
 
-    /// Logging in or obtaining a token failed (bad credentials, unusable key, rejected refresh).
-    /// The operation itself was **not sent**; the login request may have been.
+    /// Logging in or obtaining a token failed (bad credentials, unusable key, rejected refresh),
+    /// or the server refused the renewed token too (the operation was then sent twice and
+    /// refused both times, not acted on; its answer is the source). Otherwise the operation
+    /// itself was **not sent**; the login request may have been.
     #[error("authentication failed: {message}")]
     #[non_exhaustive]
     Auth {

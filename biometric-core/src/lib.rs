@@ -36,7 +36,7 @@ pub use operation::{
     decode_raw, decode_unit,
 };
 pub use paging::{DEFAULT_MAX_PAGES, Page, paginate};
-pub use retry::RetryPolicy;
+pub use retry::{RetryPolicy, RetryRules};
 pub use secret::{
     Credentials, ExposeSecret, REDACTED, SecretSlice, SecretString, redact_url, sensitive_header,
 };

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{DecodeError, Error, Result};
 use crate::path::RequestPath;
 use crate::redact;
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, RetryRules};
 use crate::secret::{ExposeSecret, SecretString};
 use crate::stream::StreamBody;
 
@@ -63,6 +63,8 @@ pub struct Operation<T> {
     timeout: Option<Duration>,
     max_response_bytes: Option<u64>,
     retry: Option<RetryPolicy>,
+    /// The vendor's rules for this operation, added to the engine's.
+    rules: RetryRules,
     /// The caller's options for this one call: they win over everything else.
     call: RequestOptions,
     accepted: Vec<StatusCode>,
@@ -107,6 +109,7 @@ impl<T> Operation<T> {
             timeout: None,
             max_response_bytes: None,
             retry: None,
+            rules: RetryRules::default(),
             call: RequestOptions::default(),
             accepted: Vec::new(),
             decode,
@@ -225,7 +228,15 @@ impl<T> Operation<T> {
         self
     }
 
-    /// A retry policy for this operation only, overriding the engine's.
+    /// The vendor's retry rules for this operation, added to the engine's (see
+    /// [`RetryRules`]): no caller setting removes them.
+    pub fn retry_rules(mut self, rules: RetryRules) -> Self {
+        self.rules = self.rules.with(&rules);
+        self
+    }
+
+    /// A retry budget for this operation only, overriding the engine's (the vendor's
+    /// [`RetryRules`] still apply).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -350,6 +361,11 @@ impl<T> Operation<T> {
     /// The retry policy, if this call or operation sets one.
     pub fn retry_value(&self) -> Option<&RetryPolicy> {
         self.call.retry.as_ref().or(self.retry.as_ref())
+    }
+
+    /// The vendor's retry rules of this operation (the engine's are added when it is sent).
+    pub fn retry_rules_value(&self) -> &RetryRules {
+        &self.rules
     }
 
     /// The headers to send: the operation's, with this call's extra headers over them.

@@ -11,7 +11,96 @@ use http::{HeaderMap, StatusCode, header::RETRY_AFTER};
 
 use crate::error::{Error, TransportKind};
 
-/// Exponential backoff with full jitter, capped by attempts and by total time.
+/// What a service states about its answers, which decides what may be sent again: statuses it
+/// sends only for requests it did not act on, statuses that are or are not worth retrying.
+///
+/// These are the **vendor's** rules: a vendor crate sets them once for its engine
+/// ([`crate::EngineBuilder::retry_rules`]) or on one operation
+/// ([`crate::Operation::retry_rules`]), and no caller setting removes them. The caller's
+/// [`RetryPolicy`] sets the budget (attempts, backoff, total time) and may add rules of its
+/// own, never drop these (the AWS SDK's split between retry config and classifiers).
+///
+/// ```
+/// use biometric_core::RetryRules;
+/// // BioID: "503 = the request was not processed, retry with backoff".
+/// let rules = RetryRules::new().unprocessed_status(503);
+/// # let _ = rules;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetryRules {
+    extra_transient: Vec<StatusCode>,
+    not_transient: Vec<StatusCode>,
+    unprocessed: Vec<StatusCode>,
+}
+
+impl RetryRules {
+    /// No rule beyond the defaults (408, 429 and 5xx but 501 are transient; only idempotent
+    /// operations, and requests that never left, are sent again).
+    pub fn new() -> Self {
+        RetryRules::default()
+    }
+
+    /// Treats `status` as transient for this service, in addition to 408, 429 and 5xx.
+    ///
+    /// # Panics
+    /// If `status` is not a valid HTTP status code (100..=999): a programming error.
+    pub fn transient_status(mut self, status: u16) -> Self {
+        self.extra_transient.push(status_code(status));
+        self
+    }
+
+    /// Treats `status` as final for this service even though it is usually transient
+    /// (a service whose 500 means "your input crashed us"). Final wins over transient.
+    ///
+    /// # Panics
+    /// If `status` is not a valid HTTP status code (100..=999): a programming error.
+    pub fn final_status(mut self, status: u16) -> Self {
+        self.not_transient.push(status_code(status));
+        self
+    }
+
+    /// Declares that the service answers `status` only for requests it did not act on, so that
+    /// such a response is retried even for a non-idempotent operation (BioID documents its 503
+    /// this way). The status is also treated as transient.
+    ///
+    /// # Panics
+    /// If `status` is not a valid HTTP status code (100..=999): a programming error.
+    pub fn unprocessed_status(mut self, status: u16) -> Self {
+        let status = status_code(status);
+        self.unprocessed.push(status);
+        self.extra_transient.push(status);
+        self
+    }
+
+    /// These rules with `other`'s added.
+    pub(crate) fn with(&self, other: &RetryRules) -> RetryRules {
+        let mut merged = self.clone();
+        merged.extra_transient.extend(&other.extra_transient);
+        merged.not_transient.extend(&other.not_transient);
+        merged.unprocessed.extend(&other.unprocessed);
+        merged
+    }
+
+    fn is_transient(&self, status: StatusCode) -> bool {
+        if self.not_transient.contains(&status) {
+            return false;
+        }
+        self.extra_transient.contains(&status) || crate::error::is_transient_status(status)
+    }
+}
+
+fn status_code(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).expect("valid HTTP status")
+}
+
+/// The caller's retry budget: exponential backoff with full jitter, capped by attempts and by
+/// total time.
+///
+/// What may be sent again is not the policy's to decide alone: an operation that is not
+/// idempotent is never sent again once it may have reached the server, and the vendor crate's
+/// [`RetryRules`] (statuses its service documents as transient or as "not processed") always
+/// apply. Replacing the policy (`.http(|h| h.retry(..))`, `RequestOptions::retry`) changes the
+/// budget and may add rules, never removes the vendor's.
 ///
 /// ```
 /// use std::time::Duration;
@@ -20,7 +109,7 @@ use crate::error::{Error, TransportKind};
 /// let policy = RetryPolicy::default()
 ///     .max_attempts(5)
 ///     .max_elapsed(Duration::from_secs(20))
-///     .transient_status(409); // a vendor whose 409 means "busy, try again"
+///     .transient_status(409); // a caller whose service's 409 means "busy, try again"
 /// assert_eq!(policy.attempts(), 5);
 /// let never = RetryPolicy::disabled();
 /// assert_eq!(never.attempts(), 1);
@@ -31,9 +120,7 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     max_elapsed: Duration,
-    extra_transient: Vec<StatusCode>,
-    not_transient: Vec<StatusCode>,
-    unprocessed: Vec<StatusCode>,
+    rules: RetryRules,
 }
 
 impl Default for RetryPolicy {
@@ -44,9 +131,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
             max_elapsed: Duration::from_secs(30),
-            extra_transient: Vec::new(),
-            not_transient: Vec::new(),
-            unprocessed: Vec::new(),
+            rules: RetryRules::default(),
         }
     }
 }
@@ -85,37 +170,31 @@ impl RetryPolicy {
         self
     }
 
-    /// Treats `status` as transient for this service, in addition to 408, 429 and 5xx.
+    /// Adds a status the caller knows to be transient (see [`RetryRules::transient_status`]).
     ///
     /// # Panics
     /// If `status` is not a valid HTTP status code (100..=999): a programming error.
     pub fn transient_status(mut self, status: u16) -> Self {
-        self.extra_transient
-            .push(StatusCode::from_u16(status).expect("valid HTTP status"));
+        self.rules = self.rules.transient_status(status);
         self
     }
 
-    /// Treats `status` as final for this service even though it is usually transient
-    /// (a service whose 500 means "your input crashed us").
+    /// Adds a status the caller knows to be final (see [`RetryRules::final_status`]).
     ///
     /// # Panics
     /// If `status` is not a valid HTTP status code (100..=999): a programming error.
     pub fn final_status(mut self, status: u16) -> Self {
-        self.not_transient
-            .push(StatusCode::from_u16(status).expect("valid HTTP status"));
+        self.rules = self.rules.final_status(status);
         self
     }
 
-    /// Declares that the service answers `status` only for requests it did not act on, so that
-    /// such a response is retried even for a non-idempotent operation (BioID documents its 503
-    /// this way). The status is also treated as transient.
+    /// Adds a status the caller knows the service sends only for requests it did not act on
+    /// (see [`RetryRules::unprocessed_status`]).
     ///
     /// # Panics
     /// If `status` is not a valid HTTP status code (100..=999): a programming error.
     pub fn unprocessed_status(mut self, status: u16) -> Self {
-        let status = StatusCode::from_u16(status).expect("valid HTTP status");
-        self.unprocessed.push(status);
-        self.extra_transient.push(status);
+        self.rules = self.rules.unprocessed_status(status);
         self
     }
 
@@ -129,18 +208,19 @@ impl RetryPolicy {
         self.max_elapsed
     }
 
-    fn is_transient(&self, status: StatusCode) -> bool {
-        if self.not_transient.contains(&status) {
-            return false;
-        }
-        self.extra_transient.contains(&status) || crate::error::is_transient_status(status)
-    }
-
-    /// Whether `error` after `attempt` (1-based) of an operation may be retried.
-    pub(crate) fn should_retry(&self, error: &Error, idempotent: bool, attempt: u32) -> bool {
+    /// Whether `error` after `attempt` (1-based) of an operation may be retried, under the
+    /// vendor's `rules` and the caller's own.
+    pub(crate) fn should_retry(
+        &self,
+        error: &Error,
+        idempotent: bool,
+        attempt: u32,
+        rules: &RetryRules,
+    ) -> bool {
         if attempt >= self.max_attempts {
             return false;
         }
+        let rules = rules.with(&self.rules);
         match error {
             // Refused or unreachable: nothing was sent, so even a POST may go again.
             Error::Transport(t) if t.kind() == TransportKind::Connect => true,
@@ -148,8 +228,8 @@ impl RetryPolicy {
             Error::Transport(t) if t.kind() == TransportKind::Tls => false,
             Error::Transport(_) => idempotent,
             Error::Api(api) => {
-                self.is_transient(api.status)
-                    && (idempotent || self.unprocessed.contains(&api.status))
+                rules.is_transient(api.status)
+                    && (idempotent || rules.unprocessed.contains(&api.status))
             }
             _ => false,
         }

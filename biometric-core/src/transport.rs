@@ -16,7 +16,7 @@ use url::Url;
 use crate::auth::AuthRequest;
 use crate::error::{ApiError, Error, Result, TransportError, TransportKind};
 use crate::operation::{Body, Operation, RawResponse};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, RetryRules};
 use crate::secret::redact_url;
 
 /// Reads a vendor's error body into `(code, message)`.
@@ -60,11 +60,14 @@ pub(crate) struct Config {
     pub(crate) loggable_query: Vec<&'static str>,
     pub(crate) error_parser: ErrorParser,
     pub(crate) answer_check: Option<AnswerCheck>,
+    /// The vendor's retry rules, which the caller's policy never replaces.
+    pub(crate) rules: RetryRules,
 }
 
 /// The retry state of one call: which attempt this is, and the policy and deadline it runs under.
 struct Retries<'a> {
     policy: &'a RetryPolicy,
+    rules: RetryRules,
     idempotent: bool,
     replayable_body: bool,
     started: Instant,
@@ -72,9 +75,10 @@ struct Retries<'a> {
 }
 
 impl<'a> Retries<'a> {
-    fn new<T>(op: &'a Operation<T>, default: &'a RetryPolicy, started: Instant) -> Self {
+    fn new<T>(op: &'a Operation<T>, config: &'a Config, started: Instant) -> Self {
         Retries {
-            policy: op.retry_value().unwrap_or(default),
+            policy: op.retry_value().unwrap_or(&config.retry),
+            rules: config.rules.with(op.retry_rules_value()),
             idempotent: op.is_idempotent(),
             replayable_body: op.body_ref().is_replayable(),
             started,
@@ -95,7 +99,7 @@ impl<'a> Retries<'a> {
             && self.replayable_body
             && self
                 .policy
-                .should_retry(&error, self.idempotent, self.attempt);
+                .should_retry(&error, self.idempotent, self.attempt, &self.rules);
         if !allowed {
             return Err(error);
         }
@@ -142,7 +146,7 @@ impl Transport {
         authorize: Authorize<'_>,
         started: Instant,
     ) -> Result<T> {
-        let mut retries = Retries::new(op, &self.inner.retry, started);
+        let mut retries = Retries::new(op, &self.inner, started);
         loop {
             let error = match self.decode_once(op, authorize, retries.attempt).await {
                 Ok(output) => return Ok(output),
@@ -166,7 +170,7 @@ impl Transport {
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
-        let mut retries = Retries::new(op, &self.inner.retry, started);
+        let mut retries = Retries::new(op, &self.inner, started);
         loop {
             let mut wrote = false;
             let attempt = self.stream_once(op, authorize, retries.attempt, sink, &mut wrote);

@@ -505,10 +505,12 @@ impl Client {
             Ok(leftovers) => leftovers,
             Err(error) => return fail(tidy, CaptureStep::ClearBuffer, error).await,
         };
+        // Noted before the call: a start that may have reached the device may have started
+        // the camera, and stopping a stopped camera changes nothing.
+        tidy.camera_started = true;
         if let Err(error) = self.start_camera(options.modes).await {
             return fail(tidy, CaptureStep::StartCamera, error).await;
         }
-        tidy.camera_started = true;
         let waited = tokio::time::timeout(
             options.timeout,
             self.wait_for_capture(version, &leftovers, options.poll_interval),

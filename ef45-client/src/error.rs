@@ -241,9 +241,16 @@ impl fmt::Debug for DeviceFailure {
 }
 
 impl DeviceFailure {
-    /// The device's code and reason when `error` is an API error of this crate's calls.
+    /// The device's code and reason when `error` is an API error of this crate's calls, or an
+    /// authentication failure carrying one (the device refused the renewed lock too: 1102).
     pub fn from_error(error: &Error) -> Option<Self> {
-        let api = error.as_api()?;
+        let api = match error {
+            Error::Auth {
+                source: Some(source),
+                ..
+            } => source.as_api()?,
+            other => other.as_api()?,
+        };
         if !api.operation.starts_with("ef45.") {
             return None;
         }

@@ -5,4 +5,5 @@ mod auth;
 mod calls;
 mod common;
 mod hostile;
+mod retry_rules;
 mod secrets;

@@ -7,5 +7,6 @@ mod enroll;
 mod errors;
 mod hostile;
 mod operations;
+mod retry_rules;
 mod secrets;
 mod templates;

@@ -309,3 +309,124 @@ async fn static_header_auth_takes_any_case_and_a_refused_key_is_not_replayed() {
     let bad = StaticHeaderAuth::new("not a header", "", &SecretString::from("k"));
     assert!(matches!(bad, Err(Error::InvalidRequest { ref field, .. }) if field == "header_name"));
 }
+
+/// The sessions sent to `/work`, in order.
+async fn sessions_sent(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/work")
+        .filter_map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "session")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect()
+}
+
+/// A service that refuses every session: the first call sends s1, renews, sends s2, and ends
+/// in an authentication failure; the next call must not send s2 (refused) again but log in
+/// first. Seen with Apptenticate services that expire every access token on first use.
+#[tokio::test]
+async fn a_token_refused_on_the_replay_is_never_sent_again_and_is_an_auth_error() {
+    let server = MockServer::start().await;
+    login_answers(&server, &["s1", "s2", "s3", "s4"]).await;
+    Mock::given(path("/work"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("expired"))
+        .mount(&server)
+        .await;
+    let engine = Engine::builder(server.uri())
+        .http(|h| h.retry(RetryPolicy::disabled()))
+        .auth(SessionAuth::default())
+        .build()
+        .unwrap();
+    let work = || Operation::with_decoder("test.work", Method::POST, "work", decode_unit);
+
+    let first = engine.execute(work()).await.unwrap_err();
+    let second = engine.execute(work()).await.unwrap_err();
+
+    for err in [&first, &second] {
+        let Error::Auth { source, .. } = err else {
+            panic!("a refused replay is an authentication failure: {err:?}")
+        };
+        assert_eq!(
+            source.as_ref().and_then(|e| e.status()),
+            Some(StatusCode::UNAUTHORIZED),
+            "the server's answer is kept as the source"
+        );
+    }
+    assert_eq!(
+        sessions_sent(&server).await,
+        ["s1", "s2", "s3", "s4"],
+        "no refused session is sent twice"
+    );
+}
+
+/// The vendor's rules survive any policy the caller sets: the caller sets the budget.
+#[tokio::test]
+async fn a_callers_retry_policy_keeps_the_vendors_rules() {
+    use biometric_core::{RequestOptions, RetryRules};
+    let server = MockServer::start().await;
+    // 503 twice then 200 (the vendor says 503 means "not processed"); a 500 stays a 500.
+    Mock::given(path("/enroll"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/enroll"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/crash"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    let caller = RetryPolicy::default()
+        .max_attempts(4)
+        .initial_backoff(std::time::Duration::from_millis(1));
+    let engine = Engine::builder(server.uri())
+        .retry_rules(RetryRules::new().unprocessed_status(503))
+        .http(|h| h.retry(caller.clone()))
+        .build()
+        .unwrap();
+    let post =
+        |to: &'static str| Operation::with_decoder("test.post", Method::POST, to, decode_unit);
+    let sent = |to: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .received_requests()
+                .await
+                .unwrap()
+                .iter()
+                .filter(|r| r.url.path() == to)
+                .count()
+        }
+    };
+
+    engine.execute(post("enroll")).await.unwrap();
+    assert_eq!(
+        sent("/enroll").await,
+        3,
+        "the vendor's 503 is retried for a POST"
+    );
+    engine.execute(post("crash")).await.unwrap_err();
+    assert_eq!(
+        sent("/crash").await,
+        1,
+        "a POST that may have run is never resent"
+    );
+
+    // The same through one call's options.
+    let call = RequestOptions::new().retry(caller);
+    engine
+        .execute(post("crash").with_options(&call))
+        .await
+        .unwrap_err();
+    assert_eq!(sent("/crash").await, 2, "one more call, sent once");
+}

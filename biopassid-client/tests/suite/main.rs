@@ -5,4 +5,5 @@ mod calls;
 mod common;
 mod errors;
 mod hostile;
+mod retry_rules;
 mod secrets;

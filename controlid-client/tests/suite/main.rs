@@ -8,6 +8,7 @@ mod hostile;
 mod monitor;
 mod photos;
 mod real_traffic;
+mod retry_rules;
 mod router;
 mod router_load;
 mod secrets;
