@@ -247,6 +247,43 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The server's answer behind this error: the API error itself, or the one an
+    /// authentication failure carries (a refused login, a renewed token refused too).
+    fn server_answer(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            Error::Auth {
+                source: Some(source),
+                ..
+            } => source.server_answer(),
+            _ => None,
+        }
+    }
+
+    /// What the server or device said, in its own words (a vendor's message or reason), when
+    /// it said something: the same accessor for every vendor, whatever the error's shape.
+    ///
+    /// ```
+    /// use biometric_core::{ApiError, Error, StatusCode};
+    /// let refused = Error::from(
+    ///     ApiError::new("controlid.remote_enroll", StatusCode::OK)
+    ///         .with_code("3")
+    ///         .with_message("Face exists"),
+    /// );
+    /// assert_eq!(refused.reason(), Some("Face exists"));
+    /// assert_eq!(refused.code(), Some("3"));
+    /// assert_eq!(refused.status(), Some(StatusCode::OK));
+    /// ```
+    pub fn reason(&self) -> Option<&str> {
+        self.server_answer()?.message.as_deref()
+    }
+
+    /// The vendor's code (a device code such as EF-45's `1102`, a service's error code), when
+    /// the server gave one.
+    pub fn code(&self) -> Option<&str> {
+        self.server_answer()?.code.as_deref()
+    }
 }
 
 /// Statuses that usually mean "try again later".
