@@ -17,6 +17,6 @@ pub use models::{
 
 /// What the core provides, re-exported so that one dependency is enough.
 pub use biometric_core::{
-    Error, HttpConfig, Image, ImageFormat, RequestOptions, Result, RetryPolicy, StatusCode,
-    TlsOptions,
+    Error, HttpConfig, Image, ImageFormat, Method, Operation, RequestOptions, Result, RetryPolicy,
+    RetryRules, SecretString, StatusCode, Stream, TlsOptions, UnsupportedError, chrono,
 };

@@ -302,13 +302,7 @@ impl<T> Request<T> {
     /// are [`Error::Api`] with the gRPC code and message from the body.
     pub async fn send(self) -> Result<Response<T>> {
         let operation = self.operation?;
-        self.client.engine.execute(operation).await.map_err(|err| {
-            if err.status() == Some(StatusCode::UNAUTHORIZED) && matches!(err, Error::Api(_)) {
-                Error::auth("BWS refused the credentials (HTTP 401)", Some(err))
-            } else {
-                err
-            }
-        })
+        self.client.execute(operation).await
     }
 }
 
@@ -560,6 +554,29 @@ impl PhotoVerifyQuery {
 }
 
 impl Client {
+    /// A clone of this client (same connections, same token) whose every call gets `options`
+    /// (timeout, retry budget, extra headers, body limit), overriding the client's settings;
+    /// the options of one call ([`Request::options`]) win over these. BWS's own retry rule
+    /// (503 = not processed) stays.
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            engine: self.engine.with_options(options),
+        }
+    }
+
+    /// Sends an operation with the client's authentication, for a call this crate does not
+    /// wrap: paths relative to the base URL, caller values through [`Operation::segment`]. A
+    /// 401 that survives one re-signed JWT is an [`Error::Auth`].
+    pub async fn execute<O>(&self, operation: Operation<O>) -> Result<O> {
+        self.engine.execute(operation).await.map_err(|err| {
+            if err.status() == Some(StatusCode::UNAUTHORIZED) && matches!(err, Error::Api(_)) {
+                Error::auth("BWS refused the credentials (HTTP 401)", Some(err))
+            } else {
+                err
+            }
+        })
+    }
+
     /// Enrolls (creates or updates) the template of `class_id` from `images`, each optionally
     /// tagged. An empty list asks for the template's status and upgrades an old one.
     ///

@@ -299,6 +299,13 @@ impl Client {
         })
     }
 
+    /// Sends an operation with the subscription key, for a call this crate does not wrap:
+    /// paths relative to the base URL, caller values through [`Operation::segment`]. A 401
+    /// (missing or wrong key) is an [`Error::Auth`].
+    pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
+        self.send(operation).await
+    }
+
     /// Sends a call; a 401 (missing or wrong key) becomes [`Error::Auth`].
     async fn send<T>(&self, op: Operation<T>) -> Result<T> {
         self.engine.execute(op).await.map_err(|err| {

@@ -24,6 +24,11 @@ use biometric_core::{Bytes, DecodeError, Image, Result, Template};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+/// The type [`router`] returns (axum's), re-exported so that an application serving it needs
+/// no axum dependency pinned to this crate's.
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use axum::Router;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use router::{

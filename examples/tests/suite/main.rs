@@ -6,3 +6,4 @@ mod bioid_against_sim;
 mod biopassid_against_sim;
 mod controlid_against_sim;
 mod ef45_against_sim;
+mod one_api;

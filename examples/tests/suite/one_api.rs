@@ -1,0 +1,99 @@
+//! One API across the five vendor crates (issue 19): each re-exports what its API takes or
+//! returns, so an application needs no direct dependency pinned to the SDK's versions, and each
+//! client has the same escape hatch (`execute`) and per-client options (`with_options`). Most of
+//! this file is checked by the compiler; the test sends one raw operation through each client.
+
+use std::time::Duration;
+
+macro_rules! same_exports {
+    ($($module:ident: $krate:ident),*) => {$(
+        #[allow(unused_imports)]
+        mod $module {
+            pub(super) use ::$krate::{
+                Error, HttpConfig, Image, ImageFormat, Method, Operation, RequestOptions, Result,
+                RetryPolicy, RetryRules, SecretString, StatusCode, Stream, TlsOptions,
+                UnsupportedError, chrono,
+            };
+        }
+    )*};
+}
+
+same_exports!(
+    controlid: controlid_client,
+    ef45: ef45_client,
+    bioid: bioid_client,
+    biopassid: biopassid_client,
+    apptenticate: apptenticate_client
+);
+
+/// A raw `GET health` through each vendor's client, with its authentication.
+#[tokio::test]
+async fn every_client_has_the_same_escape_hatch_and_options() {
+    use biometric_core::decode_unit;
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(path("/health"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let options = biometric_core::RequestOptions::new().timeout(Duration::from_secs(5));
+    let op = || {
+        biometric_core::Operation::with_decoder(
+            "one_api.health",
+            biometric_core::Method::GET,
+            "health",
+            decode_unit,
+        )
+        .unauthenticated()
+    };
+
+    let bioid = bioid_client::Client::builder(server.uri())
+        .bearer_token("token")
+        .build()
+        .unwrap();
+    bioid
+        .with_options(options.clone())
+        .execute(op())
+        .await
+        .unwrap();
+    let biopassid = biopassid_client::Client::builder(server.uri())
+        .subscription_key("key")
+        .build()
+        .unwrap();
+    biopassid
+        .with_options(options.clone())
+        .execute(op())
+        .await
+        .unwrap();
+    let apptenticate = apptenticate_client::Client::builder(server.uri())
+        .credentials("user", "password")
+        .build()
+        .unwrap();
+    apptenticate
+        .with_options(options.clone())
+        .execute(op())
+        .await
+        .unwrap();
+    let controlid = controlid_client::Client::builder(server.uri())
+        .credentials("admin", "admin")
+        .build()
+        .unwrap();
+    controlid
+        .with_options(options.clone())
+        .execute(op())
+        .await
+        .unwrap();
+    let ef45 = ef45_client::Client::builder(server.uri()).build().unwrap();
+    ef45.with_options(options).execute(op()).await.unwrap_err();
+
+    // Four went out; the EF-45 client sends under `/1.0/` (its base), where nothing answers.
+    let health = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/health")
+        .count();
+    assert_eq!(health, 4);
+}
