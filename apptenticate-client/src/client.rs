@@ -476,8 +476,8 @@ impl CitizenCheckRequest<'_> {
 
     /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
     /// They win over the options of a client made with [`Client::with_options`].
-    pub fn options(mut self, options: &RequestOptions) -> Self {
-        self.options = Some(options.clone());
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -562,8 +562,8 @@ impl NationalsRequest<'_> {
 
     /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
     /// They win over the options of a client made with [`Client::with_options`].
-    pub fn options(mut self, options: &RequestOptions) -> Self {
-        self.options = Some(options.clone());
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -620,8 +620,8 @@ impl ForeignersRequest<'_> {
 
     /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
     /// They win over the options of a client made with [`Client::with_options`].
-    pub fn options(mut self, options: &RequestOptions) -> Self {
-        self.options = Some(options.clone());
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = Some(options);
         self
     }
 
@@ -680,8 +680,8 @@ impl LivenessRequest<'_> {
 
     /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
     /// They win over the options of a client made with [`Client::with_options`].
-    pub fn options(mut self, options: &RequestOptions) -> Self {
-        self.options = Some(options.clone());
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = Some(options);
         self
     }
 

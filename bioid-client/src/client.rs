@@ -286,8 +286,8 @@ impl<T> Request<T> {
     }
 
     /// Per-call settings (timeout, retry policy, extra headers, body limit) for this call only.
-    pub fn options(mut self, options: &RequestOptions) -> Self {
-        self.operation = self.operation.map(|op| op.with_options(options));
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.operation = self.operation.map(|op| op.with_options(&options));
         self
     }
 

@@ -52,7 +52,7 @@
 //! # Fault injection
 //!
 //! [`ApptenticateSim::expire_access_tokens`], [`ApptenticateSim::revoke_refresh_tokens`] and
-//! [`ApptenticateSim::fail_next`] (503 on the next checks); [`ApptenticateSim::stats`] counts
+//! [`ApptenticateSim::fail_next`] (a status on the next checks); [`ApptenticateSim::stats`] counts
 //! logins, refreshes and checks.
 
 use std::collections::{BTreeMap, HashMap};
@@ -196,7 +196,7 @@ struct Store {
     tokens: HashMap<String, Issued>,
     next_jti: u64,
     next_transaction: i64,
-    fail_next: usize,
+    fail_next: Option<(StatusCode, usize)>,
     stats: ApptenticateStats,
 }
 
@@ -264,9 +264,14 @@ impl ApptenticateSim {
         self.store().tokens.retain(|_, t| t.kind != Kind::Refresh);
     }
 
-    /// The next `count` authenticated check requests answer 503.
-    pub fn fail_next(&self, count: usize) {
-        self.store().fail_next = count;
+    /// The next `count` authenticated check requests answer HTTP `status` (the same call on
+    /// every simulator), with `{"detail": "Simulated failure."}`.
+    ///
+    /// # Panics
+    /// If `status` is not a valid HTTP status code: a mistake in the test.
+    pub fn fail_next(&self, status: u16, count: usize) {
+        let status = StatusCode::from_u16(status).expect("a valid HTTP status");
+        self.store().fail_next = Some((status, count));
     }
 
     /// What the fake has seen so far.
@@ -471,12 +476,9 @@ async fn guard(State(sim): State<ApptenticateSim>, request: Request, next: Next)
     {
         let mut store = sim.store();
         store.stats.checks += 1;
-        if store.fail_next > 0 {
-            store.fail_next -= 1;
-            return answer(
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({"detail": "Simulated failure."}),
-            );
+        if let Some((status, left)) = store.fail_next.filter(|(_, left)| *left > 0) {
+            store.fail_next = Some((status, left - 1));
+            return answer(status, json!({"detail": "Simulated failure."}));
         }
     }
     next.run(request).await

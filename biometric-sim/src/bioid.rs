@@ -39,7 +39,8 @@
 //!
 //! [`BioIdSim::inject`] queues a [`Fault`] for the next API call (in order): HTTP 503, 408 or
 //! 500; a 400 whose gRPC code is a string; a job that ends `FAULTED` or `CANCELLED` (HTTP 200);
-//! an enrollment that fails with `NoFeatureVectors`. [`BioIdSim::fail_next`] queues 503s.
+//! an enrollment that fails with `NoFeatureVectors`. [`BioIdSim::fail_next`] queues statuses
+//! (503 as BWS documents it).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -83,6 +84,8 @@ pub enum Fault {
     /// The next *enrollment* fails with the documented `NoFeatureVectors` (HTTP 200,
     /// `ENROLLMENT_FAILED`, a failed `FaceFeaturesAvailable` check). Other calls leave it queued.
     NoFeatureVectors,
+    /// Any other HTTP status, answered with a short plain-text body.
+    Status(StatusCode),
 }
 
 impl Fault {
@@ -93,6 +96,7 @@ impl Fault {
             Fault::RequestTimeout => Some(StatusCode::REQUEST_TIMEOUT),
             Fault::ServerError => Some(StatusCode::INTERNAL_SERVER_ERROR),
             Fault::BadRequestWithStringCode => Some(StatusCode::BAD_REQUEST),
+            Fault::Status(status) => Some(*status),
             _ => None,
         }
     }
@@ -211,11 +215,23 @@ impl BioIdSim {
             .with_state(self.clone())
     }
 
-    /// The next `count` API calls answer 503 (the transient failure BWS documents).
-    pub fn fail_next(&self, count: usize) {
+    /// The next `count` API calls answer HTTP `status` (the same call on every simulator):
+    /// 503, the transient failure BWS documents, 408 and 500 with their documented meanings,
+    /// any other status with a short text.
+    ///
+    /// # Panics
+    /// If `status` is not a valid HTTP status code: a mistake in the test.
+    pub fn fail_next(&self, status: u16, count: usize) {
+        let status = StatusCode::from_u16(status).expect("a valid HTTP status");
+        let fault = match status {
+            StatusCode::SERVICE_UNAVAILABLE => Fault::Unavailable,
+            StatusCode::REQUEST_TIMEOUT => Fault::RequestTimeout,
+            StatusCode::INTERNAL_SERVER_ERROR => Fault::ServerError,
+            other => Fault::Status(other),
+        };
         let mut store = self.store();
         for _ in 0..count {
-            store.faults.push_back(Fault::Unavailable);
+            store.faults.push_back(fault.clone());
         }
     }
 
@@ -458,6 +474,7 @@ async fn guard(State(sim): State<BioIdSim>, request: Request, next: Next) -> Res
             Fault::ServerError => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal server error").into_response()
             }
+            Fault::Status(status) => (status, "injected failure").into_response(),
             _ => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service temporarily unavailable",

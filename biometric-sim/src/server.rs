@@ -8,6 +8,7 @@ use tokio::task::JoinHandle;
 
 /// A fake service running in the background. Dropping it stops the server.
 #[derive(Debug)]
+#[must_use = "the server stops when this is dropped: keep it while the fake is used"]
 pub struct Running {
     base_url: String,
     address: SocketAddr,

@@ -246,7 +246,7 @@ async fn per_call_and_per_client_options_reach_the_wire() {
 
     client
         .check_liveness(jpeg("selfie"))
-        .options(&tagged("one-call"))
+        .options(tagged("one-call"))
         .send()
         .await
         .unwrap();

@@ -180,6 +180,8 @@ pub(crate) struct Device {
     pub(crate) monitor: Map<String, Value>,
     /// The last `access_logs` id raised.
     pub(crate) access_log_id: i64,
+    /// Injected failures: the status and how many calls are left to answer with it.
+    fail_next: Option<(StatusCode, usize)>,
     face_exists_as: Option<i64>,
     enroll_requests: Vec<Value>,
     async_results: Vec<AsyncResult>,
@@ -263,6 +265,10 @@ impl ControlIdSim {
                 router.route(path, route)
             })
             .layer(axum::middleware::from_fn(json_commands_only))
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                injected_failures,
+            ))
             .layer(axum::extract::DefaultBodyLimit::max(2 * 1000 * 1000))
             .with_state(self.clone())
     }
@@ -290,6 +296,17 @@ impl ControlIdSim {
             }
             finished.await;
         }
+    }
+
+    /// The next `count` commands (login included) answer HTTP `status` with
+    /// `{"error": "injected failure"}`, before anything else and without acting (the same call
+    /// on every simulator).
+    ///
+    /// # Panics
+    /// If `status` is not a valid HTTP status code: a mistake in the test.
+    pub fn fail_next(&self, status: u16, count: usize) {
+        let status = StatusCode::from_u16(status).expect("a valid HTTP status");
+        self.device().fail_next = Some((status, count));
     }
 
     /// Ends every session, as a device restart or a timeout would.
@@ -432,6 +449,28 @@ pub const CANCEL_REASON: &str = "Canceled";
 /// Refuses a JSON command whose body is not declared `application/json` (the notes: every
 /// command is a UTF-8 JSON body with that content type, except the raw image upload). The 415
 /// status is this fake's choice: the device's answer is not documented.
+/// Answers an injected failure ([`ControlIdSim::fail_next`]) before anything else.
+async fn injected_failures(
+    State(sim): State<ControlIdSim>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let injected = {
+        let mut device = sim.device();
+        match device.fail_next.filter(|(_, left)| *left > 0) {
+            Some((status, left)) => {
+                device.fail_next = Some((status, left - 1));
+                Some(status)
+            }
+            None => None,
+        }
+    };
+    match injected {
+        Some(status) => error(status, "injected failure").into_response(),
+        None => next.run(request).await,
+    }
+}
+
 async fn json_commands_only(
     request: axum::extract::Request,
     next: axum::middleware::Next,

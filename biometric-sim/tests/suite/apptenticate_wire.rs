@@ -393,7 +393,7 @@ async fn newer_endpoints() {
     let (_, body) = send(url, &access, live(image_without_face())).await;
     assert_eq!(body["data"]["api_response"]["quality"], 0.2);
 
-    sim.fail_next(1);
+    sim.fail_next(503, 1);
     let form = Form::new().part("selfie", jpeg_part(face_image("ana"), "selfie.jpg"));
     let (status, _) = send(format!("{base}/api/v2/biometrics/liveness/"), &access, form).await;
     assert_eq!(status, 503);

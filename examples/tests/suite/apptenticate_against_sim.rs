@@ -140,7 +140,7 @@ async fn a_failed_check_is_not_sent_twice() {
         .build()
         .unwrap();
     client.login().await.unwrap();
-    sim.fail_next(1);
+    sim.fail_next(503, 1);
 
     let err = check(&client).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));

@@ -59,7 +59,7 @@ async fn transient_503s_from_the_fake_are_retried() {
     let config = BioIdConfig::default();
     let sim = BioIdSim::new(config.clone());
     let running = sim.start().await.unwrap();
-    sim.fail_next(2);
+    sim.fail_next(503, 2);
 
     let pictures = Pictures::synthetic();
     let enrolled = client(running.base_url(), &config)

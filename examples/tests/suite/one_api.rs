@@ -97,3 +97,40 @@ async fn every_client_has_the_same_escape_hatch_and_options() {
         .count();
     assert_eq!(health, 4);
 }
+
+/// Fault injection has one signature on every simulator: `fail_next(status, count)`.
+#[tokio::test]
+async fn every_simulator_injects_failures_the_same_way() {
+    use biometric_sim::{
+        apptenticate::{ApptenticateConfig, ApptenticateSim},
+        bioid::{BioIdConfig, BioIdSim},
+        biopassid::{BioPassIdConfig, BioPassIdSim},
+        controlid::{ControlIdConfig, ControlIdSim},
+        ef45::{Ef45Config, Ef45Sim},
+    };
+    ApptenticateSim::new(ApptenticateConfig::default()).fail_next(500, 1);
+    BioIdSim::new(BioIdConfig::default()).fail_next(500, 1);
+    BioPassIdSim::new(BioPassIdConfig::default()).fail_next(500, 1);
+
+    let controlid = ControlIdSim::new(ControlIdConfig::default());
+    let running = controlid.start().await.unwrap();
+    controlid.fail_next(500, 1);
+    let device = controlid_client::Client::builder(running.base_url())
+        .credentials("admin", "admin")
+        .http(|h| h.retry(controlid_client::RetryPolicy::disabled()))
+        .build()
+        .unwrap();
+    let err = device.users_page(10, 0).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err}");
+    device.users_page(10, 0).await.unwrap();
+
+    let ef45 = Ef45Sim::new(Ef45Config::default());
+    let running = ef45.start().await.unwrap();
+    ef45.fail_next(500, 1);
+    let device = ef45_client::Client::builder(running.base_url())
+        .http(|h| h.retry(ef45_client::RetryPolicy::disabled()))
+        .build()
+        .unwrap();
+    let err = device.version().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err}");
+}
