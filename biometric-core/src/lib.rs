@@ -43,7 +43,7 @@ pub use secret::{
 pub use stream::{DEFAULT_CHUNK_SIZE, StreamBody};
 pub use string_enum::UnknownValue;
 pub use text::TextLimit;
-pub use tls::TlsOptions;
+pub use tls::{TlsOptions, ensure_crypto_provider};
 pub use transport::{
     ANSWER_CHECK_PREFIX, AnswerCheck, ErrorParser, Transport, default_error_parser,
 };

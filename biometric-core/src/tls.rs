@@ -99,11 +99,25 @@ impl fmt::Debug for TlsOptions {
     }
 }
 
-/// Makes ring the process's rustls provider unless the application installed one first.
+/// Makes *ring* the process's rustls crypto provider, unless the application installed one
+/// first (its choice wins). Engines call it when they are built; call it yourself before
+/// building a rustls or reqwest client of your own in the same process (a test's plain HTTP
+/// client, a server).
 ///
-/// reqwest is built without a provider of its own (so aws-lc-rs and its C build stay out of the
-/// dependency tree) and takes the process default.
-pub(crate) fn ensure_crypto_provider() {
+/// reqwest is built without a provider of its own (so aws-lc-rs and its C and assembly build
+/// stay out of the dependency tree) and takes the process default.
+///
+/// ```
+/// biometric_core::ensure_crypto_provider();
+/// // Now any rustls or reqwest client in this process finds a provider.
+/// ```
+pub fn ensure_crypto_provider() {
+    // rustls 0.23.48 deprecates the ring provider in favour of aws-lc-rs, whose key exchange
+    // includes post-quantum X25519MLKEM768; ring stays this SDK's default for now (a lighter
+    // build, and the LAN devices it talks to offer no post-quantum group). The one call site
+    // of the deprecated function is here, so a `cargo update` fails nowhere else.
+    #[allow(deprecated)]
+    let ring = rustls::crypto::ring::default_provider();
     // `Err` means a provider is already installed: the application's choice wins.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    let _ = ring.install_default();
 }

@@ -23,7 +23,7 @@ fn peak_kib() -> u64 {
 #[allow(clippy::print_stdout)] // a bench prints its figures
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    biometric_core::ensure_crypto_provider();
     let sim = Ef45Sim::new(Ef45Config::default());
     let running = sim.start().await.expect("a loopback port");
     let base = format!("{}/1.0", running.base_url());

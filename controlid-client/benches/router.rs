@@ -40,7 +40,7 @@ async fn run() {
         .await
         .unwrap()
     });
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    biometric_core::ensure_crypto_provider();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CONNECTIONS)
         .build()

@@ -22,7 +22,10 @@ async fn tls_server() -> String {
 
 /// Like [`tls_server`], counting the TCP connections it accepts.
 async fn tls_server_counting(accepted: Arc<AtomicUsize>) -> String {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    biometric_core::ensure_crypto_provider();
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .expect("installed just above")
+        .clone();
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()

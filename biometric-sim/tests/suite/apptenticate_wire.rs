@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 const CITIZEN: &str = "0102030405";
 
 fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    biometric_core::ensure_crypto_provider();
     reqwest::Client::new()
 }
 

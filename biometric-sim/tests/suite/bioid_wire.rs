@@ -26,7 +26,7 @@ fn key(config: &BioIdConfig) -> Vec<u8> {
 }
 
 fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    biometric_core::ensure_crypto_provider();
     reqwest::Client::new()
 }
 

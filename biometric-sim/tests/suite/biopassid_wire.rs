@@ -8,7 +8,7 @@ use biometric_sim::biopassid::{
 use serde_json::{Value, json};
 
 fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    biometric_core::ensure_crypto_provider();
     reqwest::Client::new()
 }
 

@@ -4,7 +4,7 @@ use biometric_sim::controlid::{ControlIdConfig, ControlIdSim};
 use serde_json::{Value, json};
 
 fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    biometric_core::ensure_crypto_provider();
     reqwest::Client::new()
 }
 

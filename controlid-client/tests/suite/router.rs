@@ -46,7 +46,7 @@ async fn serve() -> Served {
 }
 
 fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    biometric_core::ensure_crypto_provider();
     reqwest::Client::new()
 }
 

@@ -50,7 +50,7 @@ async fn serve(config: RouterConfig, seen: Arc<Seen>, delay: Duration) -> String
 }
 
 fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    biometric_core::ensure_crypto_provider();
     reqwest::Client::builder()
         .pool_max_idle_per_host(50)
         .build()

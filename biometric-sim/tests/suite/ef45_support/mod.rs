@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 pub(crate) fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    biometric_core::ensure_crypto_provider();
     reqwest::Client::new()
 }
 
