@@ -163,20 +163,11 @@ impl TokenAuth {
     }
 }
 
-/// A refused login or refresh: `Error::Auth` carrying the service's `detail`; a transport failure
-/// stays what it is (it may be retried).
+/// A refused login or refresh: `Error::Auth` carrying the service's answer (its `detail` is the
+/// reason its `Display` prints); a transport failure stays what it is (it may be retried).
 fn refused(what: &'static str, err: Error) -> Error {
     match &err {
-        Error::Api(api) => {
-            let message = match &api.message {
-                Some(detail) => format!(
-                    "the {what} was refused: {}",
-                    biometric_core::redact::text_preview(detail)
-                ),
-                None => format!("the {what} was refused with status {}", api.status),
-            };
-            Error::auth(message, Some(err))
-        }
+        Error::Api(_) => Error::auth(format!("the {what} was refused"), Some(err)),
         Error::Decode(_) => Error::auth(format!("the {what} answer was not understood"), Some(err)),
         _ => err,
     }

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use biometric_core::{
-    Body, Credentials, Engine, Error, ExposeSecret, HttpConfig, Image, ImageFormat, MB, Method,
-    Operation, Part, RequestOptions, Result, SecretString, SizeLimit, TextLimit,
+    Body, Credentials, Engine, Error, ExposeSecret, HttpConfig, Image, ImageFormat, IntoSecret, MB,
+    Method, Operation, Part, RequestOptions, Result, SecretString, SizeLimit, TextLimit,
 };
 
 use crate::auth::{DEFAULT_ACCESS_TOKEN_LIFETIME, TokenAuth};
@@ -122,7 +122,7 @@ impl ClientBuilder {
     /// The account's username and password (required), sent as form fields to `api/token/`.
     /// [`build`](Self::build) refuses a blank username, one with a control character or longer
     /// than [`MAX_TEXT_CHARS`]; the password is sent as given.
-    pub fn credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+    pub fn credentials(mut self, username: impl Into<String>, password: impl IntoSecret) -> Self {
         self.credentials = Some(Credentials::new(username, password));
         self
     }
@@ -330,14 +330,10 @@ impl Client {
     /// The image is checked before sending: not a JPEG (by its magic bytes) or over 2 MB gives
     /// [`Error::InvalidRequest`] with the size found; so is the `cedula`: not blank, no control
     /// character, at most [`MAX_TEXT_CHARS`] characters.
-    pub fn check_citizen(
-        &self,
-        cedula: impl Into<String>,
-        image: Image,
-    ) -> CitizenCheckRequest<'_> {
+    pub fn check_citizen(&self, cedula: impl IntoSecret, image: Image) -> CitizenCheckRequest<'_> {
         CitizenCheckRequest {
             client: self,
-            cedula: SecretString::from(cedula.into()),
+            cedula: cedula.into_secret(),
             image,
             fields: Fields::default(),
             options: None,
@@ -349,12 +345,12 @@ impl Client {
     /// variant.
     pub fn check_national(
         &self,
-        citizen_id: impl Into<String>,
+        citizen_id: impl IntoSecret,
         selfie: Image,
     ) -> NationalsRequest<'_> {
         NationalsRequest {
             client: self,
-            citizen_id: SecretString::from(citizen_id.into()),
+            citizen_id: citizen_id.into_secret(),
             selfie,
             sib_plus: false,
             fields: Fields::default(),

@@ -11,12 +11,13 @@ pub use client::{
     MAX_IMAGE_BYTES, MAX_TEXT_CHARS, NationalsRequest,
 };
 pub use models::{
-    ApiResponse, BiometricCheck, Device, DocumentType, IdentityCheck, LIVENESS_REJECTION_THRESHOLD,
-    Liveness,
+    ApiResponse, BiometricCheck, CheckRejection, Device, DocumentType, IdentityCheck,
+    LIVENESS_REJECTION_THRESHOLD, Liveness, LivenessRejection,
 };
 
 /// What the core provides, re-exported so that one dependency is enough.
 pub use biometric_core::{
-    Error, HttpConfig, Image, ImageFormat, Method, Operation, RequestOptions, Result, RetryPolicy,
-    RetryRules, SecretString, StatusCode, Stream, TlsOptions, UnsupportedError, chrono,
+    Error, HttpConfig, Image, ImageFormat, IntoSecret, Method, Operation, RequestOptions, Result,
+    RetryPolicy, RetryRules, SecretString, StatusCode, Stream, TlsOptions, UnsupportedError,
+    chrono,
 };

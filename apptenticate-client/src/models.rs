@@ -97,6 +97,67 @@ impl std::fmt::Debug for BiometricCheck {
     }
 }
 
+impl BiometricCheck {
+    /// The negative result, when the face was not validated (`valid: false`).
+    ///
+    /// ```
+    /// let answer: apptenticate_client::BiometricCheck =
+    ///     serde_json::from_str(r#"{"valid": false, "message": "Face does not match", "code": 2}"#)
+    ///         .unwrap();
+    /// assert_eq!(
+    ///     answer.rejection().unwrap().to_string(),
+    ///     "not validated: Face does not match (code 2)"
+    /// );
+    /// ```
+    pub fn rejection(&self) -> Option<CheckRejection> {
+        (!self.valid).then(|| CheckRejection {
+            message: self.message.clone(),
+            code: self.code,
+        })
+    }
+}
+
+/// A check the service answered with `valid: false`: a successful call with a negative result.
+/// Its `Display` is the one line to log or show.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CheckRejection {
+    /// Why, in the service's words, when it said.
+    pub message: Option<String>,
+    /// The service's code (the list of codes is not public).
+    pub code: Option<i64>,
+}
+
+/// `not validated: Face does not match (code 2)`, the message scrubbed and cut like an error's.
+impl std::fmt::Display for CheckRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not validated")?;
+        if let Some(message) = self.message.as_deref().filter(|m| !m.trim().is_empty()) {
+            write!(f, ": {}", biometric_core::redact::text_preview(message))?;
+        }
+        if let Some(code) = self.code {
+            write!(f, " (code {code})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The message is scrubbed like an error message.
+impl std::fmt::Debug for CheckRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckRejection")
+            .field(
+                "message",
+                &self
+                    .message
+                    .as_deref()
+                    .map(biometric_core::redact::text_preview),
+            )
+            .field("code", &self.code)
+            .finish()
+    }
+}
+
 /// Readers for values the service may send in more than one JSON type.
 mod lenient {
     use serde::{Deserialize, Deserializer};
@@ -186,6 +247,14 @@ fn redacted(value: &Value) -> String {
 }
 
 impl IdentityCheck {
+    /// The negative result, when the answer says `valid: false`.
+    pub fn rejection(&self) -> Option<CheckRejection> {
+        (self.valid == Some(false)).then(|| CheckRejection {
+            message: self.message.clone(),
+            code: self.code,
+        })
+    }
+
     pub(crate) fn decode(response: RawResponse) -> Result<Self> {
         let raw: Value = response.json()?;
         if !raw.is_object() {
@@ -242,7 +311,53 @@ pub struct ApiResponse {
     pub liveness: f64,
 }
 
+/// Scores that break the documented liveness rule, read with [`ApiResponse::rejection`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct LivenessRejection {
+    /// `quality`.
+    pub quality: f64,
+    /// `liveness`.
+    pub liveness: f64,
+}
+
+/// `liveness rejected: quality 0.31 under 0.5`, naming each score under
+/// [`LIVENESS_REJECTION_THRESHOLD`].
+impl std::fmt::Display for LivenessRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let low = [("quality", self.quality), ("liveness", self.liveness)]
+            .into_iter()
+            // Not `>=` the threshold: a NaN score is named too.
+            .filter(|(_, score)| {
+                score
+                    .partial_cmp(&LIVENESS_REJECTION_THRESHOLD)
+                    .is_none_or(|o| o.is_lt())
+            })
+            .map(|(name, score)| format!("{name} {score} under {LIVENESS_REJECTION_THRESHOLD}"))
+            .collect::<Vec<_>>();
+        write!(f, "liveness rejected: {}", low.join(", "))
+    }
+}
+
 impl ApiResponse {
+    /// The scores that break the documented rule, when they do (the opposite of
+    /// [`meets_documented_rule`](Self::meets_documented_rule)).
+    ///
+    /// ```
+    /// let scores: apptenticate_client::ApiResponse =
+    ///     serde_json::from_str(r#"{"score": 0.9, "quality": 0.31, "liveness": 0.8}"#).unwrap();
+    /// assert_eq!(
+    ///     scores.rejection().unwrap().to_string(),
+    ///     "liveness rejected: quality 0.31 under 0.5"
+    /// );
+    /// ```
+    pub fn rejection(&self) -> Option<LivenessRejection> {
+        (!self.meets_documented_rule()).then_some(LivenessRejection {
+            quality: self.quality,
+            liveness: self.liveness,
+        })
+    }
+
     /// Whether the scores pass the documented rule (neither quality nor liveness under
     /// [`LIVENESS_REJECTION_THRESHOLD`]). Informative: the client does not turn a rejection
     /// into an error, and the service's own verdict is in the answer.

@@ -3,14 +3,15 @@
 use std::time::Duration;
 
 use biometric_core::{
-    Bytes, Engine, Error, HeaderValue, HttpConfig, Image, MB, Method, Operation, RawResponse,
-    RequestOptions, Result, RetryRules, SecretString, SizeLimit, StatusCode, TextLimit,
-    header::HeaderName,
+    Bytes, Engine, Error, HeaderValue, HttpConfig, Image, IntoSecret, MB, Method, Operation,
+    RawResponse, RequestOptions, Result, RetryRules, SecretString, SizeLimit, StatusCode,
+    TextLimit, header::HeaderName,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{BwsAuth, DEFAULT_TOKEN_LIFETIME, JwtAlgorithm, JwtSigner};
+use crate::lists::{EnrollImages, Tags};
 use crate::models::*;
 
 /// The largest request BWS accepts: 50 MB.
@@ -87,15 +88,15 @@ impl ClientBuilder {
     pub fn client_credentials(
         mut self,
         client_id: impl Into<String>,
-        client_key: impl Into<String>,
+        client_key: impl IntoSecret,
     ) -> Self {
-        self.credentials = Some((client_id.into(), SecretString::from(client_key.into())));
+        self.credentials = Some((client_id.into(), client_key.into_secret()));
         self
     }
 
     /// Uses a ready-made token from the portal instead of signing JWTs.
-    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(SecretString::from(token.into()));
+    pub fn bearer_token(mut self, token: impl IntoSecret) -> Self {
+        self.token = Some(token.into_secret());
         self
     }
 
@@ -491,12 +492,8 @@ impl SearchQuery {
     }
 
     /// Only searches templates carrying these tags.
-    pub fn tags<I, S>(mut self, tags: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.tags.extend(tags.into_iter().map(Into::into));
+    pub fn tags(mut self, tags: impl Tags) -> Self {
+        self.tags.extend(tags.into_tags());
         self
     }
 
@@ -570,7 +567,7 @@ impl Client {
     pub async fn execute<O>(&self, operation: Operation<O>) -> Result<O> {
         self.engine.execute(operation).await.map_err(|err| {
             if err.status() == Some(StatusCode::UNAUTHORIZED) && matches!(err, Error::Api(_)) {
-                Error::auth("BWS refused the credentials (HTTP 401)", Some(err))
+                Error::auth("BWS refused the credentials", Some(err))
             } else {
                 err
             }
@@ -582,12 +579,8 @@ impl Client {
     ///
     /// A job failure (`ENROLLMENT_FAILED` with `NoSuitableFaceImage`...) is a successful call:
     /// look at [`Enrollment::performed_action`] or use [`Response::into_succeeded`].
-    pub fn enroll<I>(&self, class_id: ClassId, images: I) -> Request<Enrollment>
-    where
-        I: IntoIterator,
-        I::Item: Into<EnrollImage>,
-    {
-        let images: Vec<EnrollImage> = images.into_iter().map(Into::into).collect();
+    pub fn enroll(&self, class_id: ClassId, images: impl EnrollImages) -> Request<Enrollment> {
+        let images = images.into_enroll_images();
         let body: Vec<ImageData<'_>> = images.iter().map(ImageData::from).collect();
         let op = check_enroll_images("images", &images).and_then(|()| {
             json_post("bioid.enroll", "api/face/v1/enroll", &body)
@@ -636,12 +629,12 @@ impl Client {
     }
 
     /// Replaces the tags of `class_id`'s template.
-    pub fn set_template_tags<I, S>(&self, class_id: ClassId, tags: I) -> Request<TemplateLookup<()>>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        let tags: Vec<String> = tags.into_iter().map(Into::into).collect();
+    pub fn set_template_tags(
+        &self,
+        class_id: ClassId,
+        tags: impl Tags,
+    ) -> Request<TemplateLookup<()>> {
+        let tags = tags.into_tags();
         // Replacing the tag set with the same set twice leaves the same tags: idempotent.
         let op = check_tags("tags".to_owned(), &tags).and_then(|()| {
             Operation::with_decoder(
@@ -705,12 +698,8 @@ impl Client {
     }
 
     /// How many classes carry all of `tags`.
-    pub fn class_count<I, S>(&self, tags: I) -> Request<ClassCount>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        let tags: Vec<String> = tags.into_iter().map(Into::into).collect();
+    pub fn class_count(&self, tags: impl Tags) -> Request<ClassCount> {
+        let tags = tags.into_tags();
         let op = check_tags("tags".to_owned(), &tags).map(|()| {
             tags.into_iter().fold(
                 Operation::with_decoder(

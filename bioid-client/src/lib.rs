@@ -3,6 +3,7 @@
 
 mod auth;
 mod client;
+mod lists;
 mod models;
 
 pub use auth::{DEFAULT_TOKEN_LIFETIME, JwtAlgorithm};
@@ -10,15 +11,17 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_TIMEOUT, LivenessInput, MAX_REQUEST_BYTES, MAX_TEXT_CHARS,
     PhotoVerifyQuery, Request, Response, ResponseMeta, SEARCH_TIMEOUT, SearchQuery,
 };
+pub use lists::{EnrollImages, Tags};
 pub use models::{
     ClassCount, ClassId, Direction, EnrollImage, Enrollment, EnrollmentAction, Face, Health,
-    ImageProperties, JobError, JobOutcome, JobStatus, Liveness, Match, PhotoVerification, Point,
-    QualityAssessment, Search, SearchResultItem, TemplateLookup, TemplateStatus, Thumbnail,
-    Verification, VerificationLevel,
+    ImageProperties, JobError, JobFailure, JobOutcome, JobStatus, Liveness, LivenessRejection,
+    Match, PhotoVerification, Point, QualityAssessment, Search, SearchResultItem, TemplateLookup,
+    TemplateStatus, Thumbnail, Verification, VerificationLevel,
 };
 
 /// What the core provides, re-exported so that one dependency is enough.
 pub use biometric_core::{
-    Error, HttpConfig, Image, ImageFormat, Method, Operation, RequestOptions, Result, RetryPolicy,
-    RetryRules, SecretString, StatusCode, Stream, TlsOptions, UnsupportedError, chrono,
+    Error, HttpConfig, Image, ImageFormat, IntoSecret, Method, Operation, RequestOptions, Result,
+    RetryPolicy, RetryRules, SecretString, StatusCode, Stream, TlsOptions, UnsupportedError,
+    chrono,
 };

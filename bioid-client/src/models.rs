@@ -94,12 +94,8 @@ impl EnrollImage {
     }
 
     /// Adds tags to the image.
-    pub fn tags<I, S>(mut self, tags: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.tags.extend(tags.into_iter().map(Into::into));
+    pub fn tags(mut self, tags: impl crate::Tags) -> Self {
+        self.tags.extend(tags.into_tags());
         self
     }
 }
@@ -154,8 +150,9 @@ impl Default for JobStatus {
 biometric_core::string_enum! {
     /// What an enrollment did.
     pub enum EnrollmentAction {
-        /// Nothing (no images and no template to upgrade).
-        None = "NONE",
+        /// Nothing (no images and no template to upgrade): `NONE` on the wire, named so that
+        /// an enrollment's `Debug` reads `Some(NoAction)`, never `Some(None)`.
+        NoAction = "NONE",
         /// A new template was created from the images.
         NewTemplateCreated = "NEW_TEMPLATE_CREATED",
         /// The images' features were added to an existing template.
@@ -261,6 +258,28 @@ impl fmt::Debug for JobError {
             .field("message", &scrub_text(&self.message))
             .finish()
     }
+}
+
+/// `NoSuitableFaceImage: no suitable face image`, the service's texts scrubbed and cut like an
+/// error's.
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use biometric_core::redact::text_preview;
+        f.write_str(&text_preview(&self.error_code))?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", text_preview(&self.message))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `errors` after `: `, separated by `; `.
+fn write_job_errors(f: &mut fmt::Formatter<'_>, errors: &[JobError]) -> fmt::Result {
+    for (i, error) in errors.iter().enumerate() {
+        f.write_str(if i == 0 { ": " } else { "; " })?;
+        write!(f, "{error}")?;
+    }
+    Ok(())
 }
 
 /// A point on an image.
@@ -556,6 +575,80 @@ impl fmt::Debug for Health {
     }
 }
 
+/// Why a job failed: a successful call whose job did not do what was asked, read with
+/// [`JobOutcome::failure`]. Its `Display` is the one line to log or show.
+///
+/// ```
+/// use bioid_client::{JobOutcome, Verification};
+/// let answer: Verification = serde_json::from_str(
+///     r#"{"status": "FAULTED", "errors": [{"errorCode": "NoFaceFound", "message": "No face"}]}"#,
+/// ).unwrap();
+/// let failure = answer.failure().unwrap();
+/// assert_eq!(failure.to_string(), "the job ended FAULTED: NoFaceFound: No face");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct JobFailure {
+    /// The job's status.
+    pub status: JobStatus,
+    /// What an enrollment did (`ENROLLMENT_FAILED`); `None` for other jobs.
+    pub performed_action: Option<EnrollmentAction>,
+    /// The job's errors, in the service's order.
+    pub errors: Vec<JobError>,
+}
+
+impl fmt::Display for JobFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.performed_action {
+            Some(action) if self.status == JobStatus::Succeeded => {
+                write!(f, "the enrollment failed ({action})")?
+            }
+            _ => write!(f, "the job ended {}", self.status)?,
+        }
+        write_job_errors(f, &self.errors)
+    }
+}
+
+/// A liveness check that ran and found no live person, read with [`Liveness::rejection`].
+///
+/// ```
+/// use bioid_client::Liveness;
+/// let answer: Liveness = serde_json::from_str(
+///     r#"{"status": "SUCCEEDED", "live": false, "livenessScore": 0.12,
+///         "errors": [{"errorCode": "RejectedByPassiveLiveDetection", "message": "Not live"}]}"#,
+/// ).unwrap();
+/// assert_eq!(
+///     answer.rejection().unwrap().to_string(),
+///     "not live (liveness score 0.12): RejectedByPassiveLiveDetection: Not live"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LivenessRejection {
+    /// The liveness score.
+    pub liveness_score: f64,
+    /// The reasons the service gave, in its order.
+    pub errors: Vec<JobError>,
+}
+
+impl fmt::Display for LivenessRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not live (liveness score {})", self.liveness_score)?;
+        write_job_errors(f, &self.errors)
+    }
+}
+
+impl Liveness {
+    /// The rejection, when the job succeeded and found no live person (`live: false`); `None`
+    /// when the person is live or the job itself failed (see [`JobOutcome::failure`]).
+    pub fn rejection(&self) -> Option<LivenessRejection> {
+        (self.status == JobStatus::Succeeded && !self.live).then(|| LivenessRejection {
+            liveness_score: self.liveness_score,
+            errors: self.errors.clone(),
+        })
+    }
+}
+
 /// A response whose job can fail while the HTTP call succeeds.
 pub trait JobOutcome {
     /// The job's status.
@@ -566,6 +659,14 @@ pub trait JobOutcome {
     /// `ENROLLMENT_FAILED`).
     fn is_failed(&self) -> bool {
         *self.job_status() != JobStatus::Succeeded
+    }
+    /// Why the job failed, when [`is_failed`](Self::is_failed).
+    fn failure(&self) -> Option<JobFailure> {
+        self.is_failed().then(|| JobFailure {
+            status: self.job_status().clone(),
+            performed_action: None,
+            errors: self.job_errors().to_vec(),
+        })
     }
 }
 
@@ -594,6 +695,13 @@ impl JobOutcome for Enrollment {
     fn is_failed(&self) -> bool {
         self.status != JobStatus::Succeeded
             || self.performed_action == Some(EnrollmentAction::EnrollmentFailed)
+    }
+    fn failure(&self) -> Option<JobFailure> {
+        self.is_failed().then(|| JobFailure {
+            status: self.status.clone(),
+            performed_action: self.performed_action.clone(),
+            errors: self.errors.clone(),
+        })
     }
 }
 

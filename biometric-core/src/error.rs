@@ -24,11 +24,36 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// `Debug` and `Display` never print a secret or a whole body: raw bodies are shown truncated
 /// with secret-looking JSON fields replaced (see [`crate::redact`]).
-#[derive(Debug, Clone, thiserror::Error)]
+///
+/// # One line says it all
+/// `Display` is the same for every vendor: the operation, what the server or device said (its
+/// reason, its code, the HTTP status), and whether the request was sent. An error that wraps
+/// another prints it whole, so [`source`](StdError::source) goes on from the causes *below*
+/// what was printed (the socket error under a timeout): a report that walks the chain
+/// (`anyhow`'s `{:#}`) prints each fact once.
+///
+/// ```
+/// use biometric_core::{ApiError, Error, StatusCode};
+/// let refused = Error::from(
+///     ApiError::new("controlid.remote_enroll", StatusCode::OK)
+///         .with_code("3")
+///         .with_message("Face exists"),
+/// );
+/// assert_eq!(
+///     refused.to_string(),
+///     "controlid.remote_enroll failed: Face exists (code 3, HTTP 200 OK); \
+///      the request reached the server"
+/// );
+/// let login = Error::auth("the login request was refused", Some(refused));
+/// assert!(login.to_string().starts_with(
+///     "authentication failed: the login request was refused: controlid.remote_enroll failed: \
+///      Face exists"
+/// ));
+/// ```
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Error {
     /// The caller's input broke a rule of the API. **Nothing was sent.**
-    #[error("invalid request: `{field}` {rule}")]
     #[non_exhaustive]
     InvalidRequest {
         /// The request field, in the caller's terms (`user_id`, `images[1].tags`...).
@@ -39,30 +64,26 @@ pub enum Error {
 
     /// The exchange failed below HTTP: connect, TLS, timeout, reset.
     /// The request **may have reached the server** unless [`TransportError::is_connect`] is true.
-    #[error(transparent)]
     Transport(Box<TransportError>),
 
     /// The server answered with a non-success status or a vendor error body.
     /// The request **reached the server**.
-    #[error(transparent)]
     Api(Box<ApiError>),
 
     /// The server answered with success but the body is not what the vendor documents.
     /// The request **reached the server** and was probably acted on.
-    #[error(transparent)]
     Decode(Box<DecodeError>),
 
     /// Logging in or obtaining a token failed (bad credentials, unusable key, rejected refresh),
     /// or the server refused the renewed token too (the operation was then sent twice and
     /// refused both times, not acted on; its answer is the source). Otherwise the operation
     /// itself was **not sent**; the login request may have been.
-    #[error("authentication failed: {message}")]
     #[non_exhaustive]
     Auth {
         /// What failed, without any secret.
         message: Cow<'static, str>,
-        /// The underlying failure (the login call's API or transport error), if any.
-        #[source]
+        /// The underlying failure (the login call's API or transport error), if any. `Display`
+        /// prints it after the message.
         source: Option<Box<Error>>,
     },
 
@@ -71,14 +92,14 @@ pub enum Error {
     /// **Nothing was sent** when the client knew the version beforehand
     /// ([`UnsupportedError::status`] is `None`); after a 404 the request reached the server,
     /// which did not act on it.
-    #[error(transparent)]
     Unsupported(Box<UnsupportedError>),
 
     /// The response body was larger than the limit set for the operation; reading stopped there.
     /// The request **reached the server**.
-    #[error("response body exceeds the limit of {limit} bytes (status {status})")]
     #[non_exhaustive]
     ResponseTooLarge {
+        /// The operation whose answer was too large.
+        operation: &'static str,
         /// The limit in bytes.
         limit: u64,
         /// The status of the oversized response.
@@ -91,7 +112,10 @@ impl Error {
     ///
     /// ```
     /// let err = biometric_core::Error::invalid("class_id", "must be positive");
-    /// assert_eq!(err.to_string(), "invalid request: `class_id` must be positive");
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid request: `class_id` must be positive; nothing was sent"
+    /// );
     /// ```
     pub fn invalid(
         field: impl Into<Cow<'static, str>>,
@@ -123,7 +147,7 @@ impl Error {
     /// assert_eq!(
     ///     err.to_string(),
     ///     "ef45.log_count_between is not supported by this server: it needs application 2.1.47 \
-    ///      or later, the server has application 2.1.40"
+    ///      or later, the server has application 2.1.40; nothing was sent"
     /// );
     /// assert!(err.is_unsupported() && err.is_unsent());
     /// ```
@@ -219,7 +243,11 @@ impl Error {
     /// True when the request certainly did not reach the server, so sending it again cannot
     /// repeat a side effect.
     pub fn is_unsent(&self) -> bool {
-        matches!(self, Error::InvalidRequest { .. }) || self.is_connect() || self.refused_unsent()
+        match self {
+            Error::InvalidRequest { .. } => true,
+            Error::Transport(transport) => transport.is_unsent(),
+            _ => self.refused_unsent(),
+        }
     }
 
     /// An [`Error::Unsupported`] found before sending (not from a 404 answer).
@@ -228,13 +256,13 @@ impl Error {
     }
 
     /// True for failures that may go away when the same request is tried again later:
-    /// transport failures except a failed TLS handshake, `408`, `429` and `5xx` statuses except
-    /// `501`.
+    /// transport failures except a failed TLS handshake or client setup, `408`, `429` and `5xx`
+    /// statuses except `501`.
     ///
     /// Whether a retry is *safe* is another question: see [`crate::RetryPolicy`].
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(t) => t.kind != TransportKind::Tls,
+            Error::Transport(t) => !matches!(t.kind, TransportKind::Tls | TransportKind::Setup),
             Error::Api(api) => is_transient_status(api.status),
             _ => false,
         }
@@ -283,6 +311,51 @@ impl Error {
     /// the server gave one.
     pub fn code(&self) -> Option<&str> {
         self.server_answer()?.code.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { field, rule } => {
+                write!(f, "invalid request: `{field}` {rule}; nothing was sent")
+            }
+            Error::Transport(transport) => transport.fmt(f),
+            Error::Api(api) => api.fmt(f),
+            Error::Decode(decode) => decode.fmt(f),
+            Error::Auth { message, source } => {
+                write!(f, "authentication failed: {message}")?;
+                match source {
+                    Some(source) => write!(f, ": {source}"),
+                    None => Ok(()),
+                }
+            }
+            Error::Unsupported(unsupported) => unsupported.fmt(f),
+            Error::ResponseTooLarge {
+                operation,
+                limit,
+                status,
+            } => write!(
+                f,
+                "{operation}: the response body exceeds the limit of {limit} bytes (HTTP \
+                 {status}); the request reached the server"
+            ),
+        }
+    }
+}
+
+/// The causes below what `Display` printed: an authentication failure prints the error it
+/// wraps, so its chain goes on from that error's own cause.
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Error::Transport(transport) => transport.source(),
+            Error::Auth {
+                source: Some(source),
+                ..
+            } => source.source(),
+            _ => None,
+        }
     }
 }
 
@@ -349,6 +422,12 @@ impl TransportError {
     pub fn is_connect(&self) -> bool {
         matches!(self.kind, TransportKind::Connect | TransportKind::Tls)
     }
+
+    /// True when the request certainly did not reach the server: the connection could not be
+    /// made, or the HTTP client could not be set up to send it.
+    pub fn is_unsent(&self) -> bool {
+        self.is_connect() || self.kind == TransportKind::Setup
+    }
 }
 
 impl fmt::Display for TransportError {
@@ -361,7 +440,12 @@ impl fmt::Display for TransportError {
             TransportKind::Protocol => "HTTP protocol error",
             TransportKind::Setup => "HTTP client setup failed",
         };
-        write!(f, "{}: {what}", self.operation)
+        let sent = if self.is_unsent() {
+            "nothing was sent"
+        } else {
+            "the request may have reached the server"
+        };
+        write!(f, "{}: {what}; {sent}", self.operation)
     }
 }
 
@@ -448,18 +532,25 @@ impl fmt::Debug for ApiError {
 }
 
 impl fmt::Display for ApiError {
-    /// The operation, the status and the vendor's code and message, with long token-like runs
-    /// elided from them and each cut at [`redact::PREVIEW_CHARS`] characters
-    /// ([`redact::text_preview`]): a message may echo what was sent, or be a megabyte long.
+    /// `operation failed: reason (code, HTTP status); the request reached the server`, with
+    /// long token-like runs elided from the vendor's reason and code and each cut at
+    /// [`redact::PREVIEW_CHARS`] characters ([`redact::text_preview`]): a message may echo what
+    /// was sent, or be a megabyte long.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed with status {}", self.operation, self.status)?;
-        if let Some(code) = &self.code {
-            write!(f, " [{}]", redact::text_preview(code))?;
-        }
+        write!(f, "{} failed", self.operation)?;
         if let Some(message) = &self.message {
             write!(f, ": {}", redact::text_preview(message))?;
         }
-        Ok(())
+        f.write_str(" (")?;
+        // A vendor whose reason is its code (Control iD's `FACE_EXISTS`) says it once.
+        if let Some(code) = self
+            .code
+            .as_ref()
+            .filter(|code| self.message != Some(code.to_string()))
+        {
+            write!(f, "code {}, ", redact::text_preview(code))?;
+        }
+        write!(f, "HTTP {}); the request reached the server", self.status)
     }
 }
 
@@ -533,7 +624,11 @@ impl fmt::Display for DecodeError {
         if let Some(path) = &self.path {
             write!(f, " at `{}`", redact::cut(path))?;
         }
-        write!(f, ": {}", redact::text_preview(&self.message))
+        write!(f, ": {}", redact::text_preview(&self.message))?;
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        f.write_str("; the server answered and may have acted on the request")
     }
 }
 
@@ -572,7 +667,14 @@ impl fmt::Display for UnsupportedError {
             f,
             "{} is not supported by this server: it needs {}, the server has {}",
             self.operation, self.needs, self.found
-        )
+        )?;
+        match self.status {
+            None => f.write_str("; nothing was sent"),
+            Some(status) => write!(
+                f,
+                "; the server answered HTTP {status} and did not act on it"
+            ),
+        }
     }
 }
 

@@ -38,7 +38,8 @@ pub use operation::{
 pub use paging::{DEFAULT_MAX_PAGES, Page, paginate};
 pub use retry::{RetryPolicy, RetryRules};
 pub use secret::{
-    Credentials, ExposeSecret, REDACTED, SecretSlice, SecretString, redact_url, sensitive_header,
+    Credentials, ExposeSecret, IntoSecret, REDACTED, SecretSlice, SecretString, redact_url,
+    sensitive_header,
 };
 pub use stream::{DEFAULT_CHUNK_SIZE, StreamBody};
 pub use string_enum::UnknownValue;

@@ -103,22 +103,28 @@ pub fn body_preview(body: &[u8]) -> String {
     truncate(shown, body.len())
 }
 
-/// Replaces every run of 24 or more token-like characters (letters, digits, `+/=_.-`) with its
-/// length: JWTs, base64 payloads and long hex ids disappear, prose stays readable.
+/// Replaces every run of 24 or more token-like characters (letters, digits, `+/=_.-`) that
+/// holds a digit or one of `+/=` with its length, and every such run of 48 or more whatever it
+/// holds: JWTs, base64 payloads and long hex ids disappear, while prose and the vendors' own
+/// identifiers (`RejectedByPassiveLiveDetection`, `TEMPLATE_NOT_FOUND`) stay readable.
 ///
 /// ```
 /// use biometric_core::redact::scrub_text;
 /// let text = scrub_text("invalid type: string \"dG9rZW4tdG9rZW4tdG9rZW4tdG9rZW4=\", expected u64");
 /// assert_eq!(text, "invalid type: string \"<32 chars>\", expected u64");
+/// assert_eq!(scrub_text("RejectedByPassiveLiveDetection"), "RejectedByPassiveLiveDetection");
 /// ```
 pub fn scrub_text(text: &str) -> String {
     const MIN_RUN: usize = 24;
+    const MIN_WORDS_RUN: usize = 48;
     let is_token_char = |c: char| c.is_ascii_alphanumeric() || "+/=_.-".contains(c);
+    let looks_encoded = |run: &str| run.chars().any(|c| c.is_ascii_digit() || "+/=".contains(c));
     let mut out = String::with_capacity(text.len().min(PREVIEW_CHARS * 2));
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
-        if run.chars().count() >= MIN_RUN {
-            out.push_str(&format!("<{} chars>", run.chars().count()));
+        let length = run.chars().count();
+        if length >= MIN_WORDS_RUN || (length >= MIN_RUN && looks_encoded(run)) {
+            out.push_str(&format!("<{length} chars>"));
         } else {
             out.push_str(run);
         }

@@ -11,6 +11,62 @@ use url::Url;
 
 use crate::error::{Error, Result};
 
+/// What a builder that takes a secret (a password, a key, a token) accepts: text (`&str`,
+/// `String`, `&String`, `Box<str>`) or a [`SecretString`] the application already holds (moved,
+/// or borrowed and cloned), so a secret kept wrapped never has to be exposed to be passed on.
+///
+/// ```
+/// use biometric_core::{Credentials, ExposeSecret, SecretString};
+/// let from_vault = SecretString::from("correct horse");
+/// let a = Credentials::new("admin", &from_vault);
+/// let b = Credentials::new("admin", from_vault);
+/// let c = Credentials::new("admin", String::from("correct horse"));
+/// let d = Credentials::new("admin", "correct horse");
+/// for creds in [a, b, c, d] {
+///     assert_eq!(creds.password().expose_secret(), "correct horse");
+/// }
+/// ```
+pub trait IntoSecret {
+    /// The value as a secret.
+    fn into_secret(self) -> SecretString;
+}
+
+impl IntoSecret for SecretString {
+    fn into_secret(self) -> SecretString {
+        self
+    }
+}
+
+impl IntoSecret for &SecretString {
+    fn into_secret(self) -> SecretString {
+        self.clone()
+    }
+}
+
+impl IntoSecret for String {
+    fn into_secret(self) -> SecretString {
+        SecretString::from(self)
+    }
+}
+
+impl IntoSecret for &String {
+    fn into_secret(self) -> SecretString {
+        SecretString::from(self.as_str())
+    }
+}
+
+impl IntoSecret for &str {
+    fn into_secret(self) -> SecretString {
+        SecretString::from(self)
+    }
+}
+
+impl IntoSecret for Box<str> {
+    fn into_secret(self) -> SecretString {
+        SecretString::from(self)
+    }
+}
+
 /// A login name and its password.
 ///
 /// ```
@@ -27,10 +83,10 @@ pub struct Credentials {
 
 impl Credentials {
     /// Credentials from a login and a password.
-    pub fn new(login: impl Into<String>, password: impl Into<String>) -> Self {
+    pub fn new(login: impl Into<String>, password: impl IntoSecret) -> Self {
         Credentials {
             login: login.into(),
-            password: SecretString::from(password.into()),
+            password: password.into_secret(),
         }
     }
 

@@ -18,9 +18,9 @@ use crate::error::{Error, Result};
 /// let name = TextLimit::at_most(8);
 /// assert!(name.check("name", "Ana").is_ok());
 /// let err = name.check("name", "Ana\nSouza").unwrap_err();
-/// assert_eq!(err.to_string(), "invalid request: `name` must not contain control characters (found U+000A)");
+/// assert_eq!(err.to_string(), "invalid request: `name` must not contain control characters (found U+000A); nothing was sent");
 /// let err = name.check("name", "Ana Souza").unwrap_err();
-/// assert_eq!(err.to_string(), "invalid request: `name` must be at most 8 characters (found 9)");
+/// assert_eq!(err.to_string(), "invalid request: `name` must be at most 8 characters (found 9); nothing was sent");
 /// assert!(name.check("name", " ").is_err());
 /// assert!(name.allow_blank().check("name", "").is_ok());
 /// ```

@@ -490,7 +490,11 @@ async fn read_limited(
     op: &'static str,
 ) -> Result<Bytes> {
     let status = response.status();
-    let too_large = || Error::ResponseTooLarge { limit, status };
+    let too_large = || Error::ResponseTooLarge {
+        operation: op,
+        limit,
+        status,
+    };
     if response.content_length().is_some_and(|len| len > limit) {
         return Err(too_large());
     }

@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use biometric_core::{
-    Engine, Error, ExposeSecret, HeaderValue, HttpConfig, MB, Method, Operation, RequestOptions,
-    Result, SecretString, SizeLimit, StaticHeaderAuth, StatusCode, header::CONTENT_TYPE,
+    Engine, Error, ExposeSecret, HeaderValue, HttpConfig, IntoSecret, MB, Method, Operation,
+    RequestOptions, Result, SecretString, SizeLimit, StaticHeaderAuth, StatusCode,
+    header::CONTENT_TYPE,
 };
 use serde::de::DeserializeOwned;
 
@@ -120,8 +121,8 @@ impl Client {
 impl ClientBuilder {
     /// The subscription key (required), sent as `Ocp-Apim-Subscription-Key` on every call and
     /// never printed.
-    pub fn subscription_key(mut self, key: impl Into<String>) -> Self {
-        self.key = Some(SecretString::from(key.into()));
+    pub fn subscription_key(mut self, key: impl IntoSecret) -> Self {
+        self.key = Some(key.into_secret());
         self
     }
 
@@ -310,10 +311,7 @@ impl Client {
     async fn send<T>(&self, op: Operation<T>) -> Result<T> {
         self.engine.execute(op).await.map_err(|err| {
             if matches!(&err, Error::Api(api) if api.status == StatusCode::UNAUTHORIZED) {
-                Error::auth(
-                    "BioPass ID refused the subscription key (HTTP 401)",
-                    Some(err),
-                )
+                Error::auth("BioPass ID refused the subscription key", Some(err))
             } else {
                 err
             }

@@ -75,6 +75,38 @@ impl std::fmt::Debug for BioPassIdFailure {
     }
 }
 
+impl FailureKind {
+    /// What the failure means, in a few words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FailureKind::InvalidJsonFormat => "the request was not valid JSON for the service",
+            FailureKind::FaceTemplateNotExtracted => "no usable face on the face image",
+            FailureKind::FingerprintTemplateNotExtracted => "no usable print on a finger image",
+            FailureKind::CustomIdNotFound => "the CustomID is not enrolled",
+            FailureKind::CustomIdAlreadyExists => "the CustomID is already enrolled",
+            FailureKind::Other => "refused",
+        }
+    }
+}
+
+impl std::fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// `biopassid.enroll: no usable face on the face image: Failed to extract face template (HTTP
+/// 400 Bad Request)`, the service's message scrubbed and cut like an error's.
+impl std::fmt::Display for BioPassIdFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.operation, self.kind)?;
+        if let Some(message) = &self.message {
+            write!(f, ": {}", biometric_core::redact::text_preview(message))?;
+        }
+        write!(f, " (HTTP {})", self.status)
+    }
+}
+
 impl BioPassIdFailure {
     /// The failure, when `error` is an API error from a BioPass ID call. A refused subscription
     /// key is [`Error::Auth`], not an API error, and gives `None`.

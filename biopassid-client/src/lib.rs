@@ -16,6 +16,7 @@ pub use person::{CustomId, Finger, MAX_CUSTOM_ID_CHARS, Person};
 
 /// What the core provides, re-exported so that one dependency is enough.
 pub use biometric_core::{
-    Error, HttpConfig, Image, ImageFormat, Method, Operation, RequestOptions, Result, RetryPolicy,
-    RetryRules, SecretString, StatusCode, Stream, TlsOptions, UnsupportedError, chrono,
+    Error, HttpConfig, Image, ImageFormat, IntoSecret, Method, Operation, RequestOptions, Result,
+    RetryPolicy, RetryRules, SecretString, StatusCode, Stream, TlsOptions, UnsupportedError,
+    chrono,
 };

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use biometric_core::{
-    Credentials, Engine, ExposeSecret, HttpConfig, Method, Operation, RequestOptions, Result,
-    StatusCode, decode_unit,
+    Credentials, Engine, ExposeSecret, HttpConfig, IntoSecret, Method, Operation, RequestOptions,
+    Result, StatusCode, decode_unit,
 };
 use serde::Deserialize;
 
@@ -62,7 +62,7 @@ impl Client {
 
 impl ClientBuilder {
     /// The web login of the device (required: the factory default admin/admin is not assumed).
-    pub fn credentials(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
+    pub fn credentials(mut self, login: impl Into<String>, password: impl IntoSecret) -> Self {
         self.credentials = Some(Credentials::new(login, password));
         self
     }

@@ -149,6 +149,25 @@ impl EnrollFailure {
     }
 }
 
+/// `enrollment refused: FACE_EXISTS: already enrolled as user 7, confidence 1048`, the device's
+/// reason scrubbed and cut like an error's.
+impl std::fmt::Display for EnrollFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let reason = biometric_core::redact::text_preview(&self.reason);
+        write!(f, "enrollment refused: {reason}")?;
+        if let Some(code) = self.code {
+            write!(f, " (code {code})")?;
+        }
+        if let Some(user) = self.match_user_id {
+            write!(f, ": already enrolled as user {user}")?;
+            if let Some(confidence) = self.match_confidence {
+                write!(f, ", confidence {confidence}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The device's text is scrubbed and cut the way [`biometric_core::ApiError`]'s `Debug` does
 /// it: a device that echoes a session or an image in its reason, or sends a megabyte of it,
 /// must not put it in a log.

@@ -28,7 +28,7 @@ pub use users::{DEFAULT_PAGE_SIZE, NewUser, User};
 
 /// What the core provides, re-exported so that one dependency is enough.
 pub use biometric_core::{
-    Error, GrayBitmap, HttpConfig, Image, ImageFormat, Method, Operation, RequestOptions, Result,
-    RetryPolicy, RetryRules, SecretString, StatusCode, Stream, Template, TlsOptions,
-    UnsupportedError, chrono,
+    Error, GrayBitmap, HttpConfig, Image, ImageFormat, IntoSecret, Method, Operation,
+    RequestOptions, Result, RetryPolicy, RetryRules, SecretString, StatusCode, Stream, Template,
+    TlsOptions, UnsupportedError, chrono,
 };

@@ -73,6 +73,22 @@ impl std::fmt::Debug for PhotoProblem {
     }
 }
 
+/// `Face exists (code 3): already enrolled as user 1003088, confidence 1048`, the device's
+/// message scrubbed and cut like an error's.
+impl std::fmt::Display for PhotoProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = biometric_core::redact::text_preview(&self.message);
+        write!(f, "{message} (code {})", self.code)?;
+        if let Some(user) = self.match_user_id() {
+            write!(f, ": already enrolled as user {user}")?;
+            if let Some(confidence) = self.match_confidence() {
+                write!(f, ", confidence {confidence}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl PhotoProblem {
     /// True for code 2, "Face not detected".
     pub fn is_face_not_detected(&self) -> bool {
@@ -106,6 +122,20 @@ pub struct PhotoRejection {
     pub problems: Vec<PhotoProblem>,
     /// The quality scores the device computed for the refused photo, when it sent them.
     pub scores: Option<PhotoScores>,
+}
+
+/// `photo refused: Face not detected (code 2); ...`, each problem in the device's order.
+impl std::fmt::Display for PhotoRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("photo refused: ")?;
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
 }
 
 impl PhotoRejection {

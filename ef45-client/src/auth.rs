@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use biometric_core::{
     ApiError, Auth, AuthRequest, Credentials, Error, ExposeSecret, Method, Operation, Result,
-    SecretString, StatusCode, Transport, redact,
+    SecretString, StatusCode, Transport,
 };
 use serde::Deserialize;
 
@@ -130,17 +130,10 @@ impl Auth for LockAuth {
         };
         match transport.send(&op).await {
             Ok(answer) => Ok(SecretString::from(answer.lock_uid)),
-            Err(err) if err.status() == Some(StatusCode::BAD_REQUEST) => {
-                let said = err
-                    .as_api()
-                    .and_then(|api| api.message.as_deref())
-                    .map(redact::scrub_text)
-                    .unwrap_or_default();
-                Err(Error::auth(
-                    format!("the device refused the id or password (HTTP 400): {said}"),
-                    Some(err),
-                ))
-            }
+            Err(err) if err.status() == Some(StatusCode::BAD_REQUEST) => Err(Error::auth(
+                "the device refused the id or password",
+                Some(err),
+            )),
             Err(err) => Err(err),
         }
     }

@@ -3,8 +3,8 @@
 use std::sync::atomic::Ordering;
 
 use biometric_core::{
-    Credentials, Engine, Error, ExposeSecret, HttpConfig, Method, Operation, RequestOptions,
-    Result, SecretString, decode_unit,
+    Credentials, Engine, Error, ExposeSecret, HttpConfig, IntoSecret, Method, Operation,
+    RequestOptions, Result, SecretString, decode_unit,
 };
 use tokio::io::AsyncWrite;
 
@@ -96,7 +96,7 @@ impl ClientBuilder {
     /// Optional: without it, `POST lock` is sent without a body, which the sheet says the device
     /// takes as its factory default login (`root` / `cmi1003`). The client never sends that
     /// default itself; once the device password was changed, credentials are required.
-    pub fn credentials(mut self, id: impl Into<String>, passwd: impl Into<String>) -> Self {
+    pub fn credentials(mut self, id: impl Into<String>, passwd: impl IntoSecret) -> Self {
         self.credentials = Some(Credentials::new(id, passwd));
         self
     }
@@ -229,10 +229,10 @@ impl Client {
     /// second with the old current password would fail and hide that success.
     pub async fn change_password(
         &self,
-        current: impl Into<String>,
-        new: impl Into<String>,
+        current: impl IntoSecret,
+        new: impl IntoSecret,
     ) -> Result<()> {
-        self.send_password_change(Method::POST, current.into(), new.into())
+        self.send_password_change(Method::POST, current.into_secret(), new.into_secret())
             .await
     }
 
@@ -245,21 +245,19 @@ impl Client {
     /// second with the old current password would fail and hide that success.
     pub async fn force_change_password(
         &self,
-        current: impl Into<String>,
-        new: impl Into<String>,
+        current: impl IntoSecret,
+        new: impl IntoSecret,
     ) -> Result<()> {
-        self.send_password_change(Method::PUT, current.into(), new.into())
+        self.send_password_change(Method::PUT, current.into_secret(), new.into_secret())
             .await
     }
 
     async fn send_password_change(
         &self,
         method: Method,
-        current: String,
-        new: String,
+        current: SecretString,
+        new: SecretString,
     ) -> Result<()> {
-        let current = SecretString::from(current);
-        let new = SecretString::from(new);
         let Some(credentials) = self.engine.auth().credentials() else {
             return Err(Error::invalid(
                 "id",

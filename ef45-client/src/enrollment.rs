@@ -259,7 +259,7 @@ impl fmt::Display for LeftOnDevice {
 }
 
 /// A failed [`Client::enroll_by_capture`]: the step, what it left on the device, and the cause
-/// ([`source`](Self::source), also as [`std::error::Error::source`]).
+/// ([`source`](Self::source), printed by `Display`).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct CaptureError {
@@ -284,9 +284,10 @@ impl fmt::Display for CaptureError {
     }
 }
 
+/// `Display` prints the cause whole; the chain goes on from the cause's own source.
 impl std::error::Error for CaptureError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        std::error::Error::source(&self.source)
     }
 }
 

@@ -240,6 +240,23 @@ impl fmt::Debug for DeviceFailure {
     }
 }
 
+/// `device code 1100 User not found! (HTTP 400 Bad Request)`, with the device's reason after
+/// the code's text when it says something else (scrubbed and cut like an error's).
+impl fmt::Display for DeviceFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the device refused the call")?;
+        if let Some(code) = self.code {
+            write!(f, " with code {code}")?;
+        }
+        let reason = self.reason.as_deref().map(str::trim).unwrap_or_default();
+        let said_by_code = self.code.is_some_and(|code| code.message() == reason);
+        if !reason.is_empty() && !said_by_code {
+            write!(f, ": {}", redact::text_preview(reason))?;
+        }
+        write!(f, " (HTTP {})", self.status)
+    }
+}
+
 impl DeviceFailure {
     /// The device's code and reason when `error` is an API error of this crate's calls, or an
     /// authentication failure carrying one (the device refused the renewed lock too: 1102).

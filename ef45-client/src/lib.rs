@@ -56,6 +56,7 @@ pub use transfer::{
 
 /// What the core provides, re-exported so that one dependency is enough.
 pub use biometric_core::{
-    Error, HttpConfig, Image, ImageFormat, Method, Operation, RequestOptions, Result, RetryPolicy,
-    RetryRules, SecretString, StatusCode, Stream, TlsOptions, UnsupportedError, chrono,
+    Error, HttpConfig, Image, ImageFormat, IntoSecret, Method, Operation, RequestOptions, Result,
+    RetryPolicy, RetryRules, SecretString, StatusCode, Stream, TlsOptions, UnsupportedError,
+    chrono,
 };

@@ -204,8 +204,7 @@ pub enum TransferStage {
 }
 
 /// An upload that stopped: which step and unit, where in the source, and whether sending that
-/// unit again is safe. The cause is [`source`](Self::source) (also as
-/// [`std::error::Error::source`]).
+/// unit again is safe. The cause is [`source`](Self::source), printed by `Display`.
 ///
 /// The device documents no way to resume an upload, and this crate has no call to send one unit
 /// alone. When `resend_safe` is false the unit may have reached the device, which then holds an
@@ -276,32 +275,32 @@ impl fmt::Display for TransferError {
         if self.restarts > 0 {
             write!(f, " after {} restarts", self.restarts)?;
         }
+        // The cause is printed here, so `source()` goes on below it.
+        write!(f, ": {}", self.source)?;
         if self.is_lock_lost() {
             return f.write_str(
-                ": the lock went stale (device code 1102) and the unit was not executed; \
-                 upload again from the start (from a file or an UploadSource it restarts by \
-                 itself)",
+                "; the lock went stale and the unit was not executed: upload again from the \
+                 start (from a file or an UploadSource it restarts by itself)",
             );
         }
         match (self.resend_safe, self.stage) {
-            (true, _) => f.write_str(
-                ": it certainly did not reach the device, which holds the units before it",
-            ),
+            (true, _) => f.write_str("; the device holds the units before it"),
             (false, TransferStage::Done) => f.write_str(
-                ": it may have reached the device, which may be restarting; \
+                "; the last unit may have reached the device, which may be restarting: \
                  check the device before uploading again",
             ),
             (false, _) => f.write_str(
-                ": it may have reached the device, which documents no resume; \
-                 upload again from the start",
+                "; the unit may have reached the device, which documents no resume: upload \
+                 again from the start",
             ),
         }
     }
 }
 
+/// `Display` prints the cause whole; the chain goes on from the cause's own source.
 impl std::error::Error for TransferError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        std::error::Error::source(&self.source)
     }
 }
 

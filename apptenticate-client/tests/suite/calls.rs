@@ -121,7 +121,7 @@ async fn bad_images_and_ids_are_refused_before_sending() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid request: `imagen` must be at most 2 MB (found 2000001 bytes)"
+        "invalid request: `imagen` must be at most 2 MB (found 2000001 bytes); nothing was sent"
     );
 
     // One byte over the limit with a valid citizen id: the size rule itself refuses it.

@@ -32,7 +32,7 @@ async fn enroll_sends_an_array_of_images_with_tags_and_the_reference_number() {
         .await;
     catch_all(&server).await;
 
-    let images = [
+    let images = vec![
         EnrollImage::new(front).tags(["kiosk", "lobby"]),
         EnrollImage::new(side),
     ];
@@ -75,7 +75,16 @@ async fn the_documented_response_example_decodes() {
     let properties = &enrollment.image_properties[0];
     assert_eq!(properties.faces.len(), 1);
     assert_eq!(properties.quality_assessments[0].check, "string");
-    assert_eq!(enrollment.performed_action, Some(EnrollmentAction::None));
+    assert_eq!(
+        enrollment.performed_action,
+        Some(EnrollmentAction::NoAction)
+    );
+    let debug = format!("{enrollment:?}");
+    assert!(
+        debug.contains("performed_action: Some(NoAction)"),
+        "{debug}"
+    );
+    assert!(!debug.contains("Some(None)"), "{debug}");
     assert_eq!(enrollment.enrolled_images, 0);
     let template = enrollment.template_status.unwrap();
     assert!(template.available);

@@ -239,7 +239,7 @@ proptest! {
         text in edge::text_with_control(),
     ) {
         BWS.with(|(_, client)| {
-            let request = client.class_count([text.clone()]);
+            let request = client.class_count([text.as_str()]);
             check::refused(request.operation().map(drop).map_err(Clone::clone), "tags");
             let request = client.verify(class(1), jpeg("a")).reference_number(&text);
             check::refused(
@@ -363,7 +363,7 @@ async fn tags_with_control_characters_blank_or_1_mb_are_refused_everywhere() {
         let image = EnrollImage::new(jpeg("a")).tags([tag]);
         refused_unsent(
             &server,
-            bws.enroll(class(1), [image]).send().await,
+            bws.enroll(class(1), vec![image]).send().await,
             "images[0].tags",
         )
         .await;

@@ -173,7 +173,7 @@ async fn photo_verify_and_search_refuse_wrong_image_counts_before_io() {
             .await
             .unwrap_err()
             .to_string(),
-        "invalid request: `live_images` must hold 1 to 2 images (found 0)"
+        "invalid request: `live_images` must hold 1 to 2 images (found 0); nothing was sent"
     );
     assert!(server.received_requests().await.unwrap().is_empty());
 }

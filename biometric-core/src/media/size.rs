@@ -18,7 +18,7 @@ pub const MIB: u64 = 1024 * 1024;
 /// let photo = SizeLimit::under(MB);
 /// assert!(photo.check("photo", 999_999).is_ok());
 /// let err = photo.check("photo", 1_000_000).unwrap_err();
-/// assert_eq!(err.to_string(), "invalid request: `photo` must be under 1 MB (found 1000000 bytes)");
+/// assert_eq!(err.to_string(), "invalid request: `photo` must be under 1 MB (found 1000000 bytes); nothing was sent");
 /// assert!(SizeLimit::at_most(2 * MB).check("imagen", 2_000_000).is_ok());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

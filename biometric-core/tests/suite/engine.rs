@@ -185,7 +185,10 @@ async fn a_slow_answer_times_out_per_operation() {
         !err.is_unsent(),
         "a timed-out request may have reached the server"
     );
-    assert_eq!(err.to_string(), "test.load_users: timed out");
+    assert_eq!(
+        err.to_string(),
+        "test.load_users: timed out; the request may have reached the server"
+    );
 }
 
 #[tokio::test]
@@ -211,7 +214,8 @@ async fn not_found_keeps_status_body_and_vendor_message() {
     );
     assert_eq!(
         err.to_string(),
-        "test.load_users failed with status 404 Not Found [1100]: User not found"
+        "test.load_users failed: User not found (code 1100, HTTP 404 Not Found); the request \
+         reached the server"
     );
     assert!(!err.is_retryable());
 }

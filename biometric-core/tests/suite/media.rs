@@ -87,7 +87,7 @@ fn gray_bitmap_checks_its_length() {
     let err = GrayBitmap::new(3, 3, vec![0; 10]).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid request: `pixels` must hold width * height = 9 bytes (found 10)"
+        "invalid request: `pixels` must hold width * height = 9 bytes (found 10); nothing was sent"
     );
     assert!(GrayBitmap::new(0, 3, Vec::new()).is_err());
 }

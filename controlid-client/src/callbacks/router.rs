@@ -140,8 +140,8 @@ impl RouterConfig {
 
     /// Requires every path to start with `/<token>/` (a secret shared with the device's
     /// configuration; see the table above for how to set it).
-    pub fn path_token(mut self, token: impl Into<String>) -> Self {
-        self.path_token = Some(SecretString::from(token.into()));
+    pub fn path_token(mut self, token: impl biometric_core::IntoSecret) -> Self {
+        self.path_token = Some(token.into_secret());
         self
     }
 }

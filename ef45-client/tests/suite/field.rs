@@ -96,7 +96,7 @@ async fn a_call_the_application_is_too_old_for_is_refused_before_any_io() {
         errors[0].to_string(),
         "ef45.log_count_between is not supported by this server: it needs application 2.1.47 \
          or later (spec 1.3.21: log data and count retrieval by period), the server has \
-         application 2.1.40"
+         application 2.1.40; nothing was sent"
     );
     assert!(
         calls(&server).await.is_empty(),

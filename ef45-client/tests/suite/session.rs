@@ -124,9 +124,12 @@ async fn wrong_credentials_are_an_auth_error_with_the_device_text() {
     else {
         panic!("{err:?}")
     };
+    assert_eq!(message, "the device refused the id or password");
+    // The device's own words are in the one line the application prints.
     assert!(
-        message.contains("HTTPServerResponse::HTTP_BAD_REQUEST"),
-        "{message}"
+        err.to_string()
+            .contains("the device refused the id or password: ef45.lock failed: HTTPServerResponse::HTTP_BAD_REQUEST"),
+        "{err}"
     );
     assert_eq!(source.status(), Some(StatusCode::BAD_REQUEST));
     assert!(

@@ -79,7 +79,7 @@ pub async fn run(client: &Client, pictures: &Pictures, base: u64) -> Result<Summ
         ready.healthy, ready.detail
     ));
 
-    let images = [
+    let images = vec![
         EnrollImage::new(pictures.alice.clone()).tags(["demo"]),
         EnrollImage::new(pictures.alice_again.clone()).tags(["demo"]),
     ];

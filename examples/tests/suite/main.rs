@@ -6,4 +6,5 @@ mod bioid_against_sim;
 mod biopassid_against_sim;
 mod controlid_against_sim;
 mod ef45_against_sim;
+mod errors_read_the_same;
 mod one_api;

@@ -11,7 +11,7 @@ macro_rules! same_exports {
         mod $module {
             pub(super) use ::$krate::{
                 Error, HttpConfig, Image, ImageFormat, Method, Operation, RequestOptions, Result,
-                RetryPolicy, RetryRules, SecretString, StatusCode, Stream, TlsOptions,
+                RetryPolicy, RetryRules, IntoSecret, SecretString, StatusCode, Stream, TlsOptions,
                 UnsupportedError, chrono,
             };
         }
@@ -133,4 +133,46 @@ async fn every_simulator_injects_failures_the_same_way() {
         .unwrap();
     let err = device.version().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err}");
+}
+
+/// Every builder that takes a secret takes a `SecretString` the application already holds
+/// (moved or borrowed) as well as text, and list arguments take `[]` without an annotation.
+#[test]
+fn secrets_stay_wrapped_and_empty_lists_need_no_annotation() {
+    use biometric_core::SecretString;
+    let held = SecretString::from("from-the-vault");
+    let url = "http://127.0.0.1:9";
+
+    controlid_client::Client::builder(url)
+        .credentials("admin", &held)
+        .build()
+        .unwrap();
+    ef45_client::Client::builder(url)
+        .credentials("root", held.clone())
+        .build()
+        .unwrap();
+    biopassid_client::Client::builder(url)
+        .subscription_key(&held)
+        .build()
+        .unwrap();
+    apptenticate_client::Client::builder(url)
+        .credentials("user", &held)
+        .build()
+        .unwrap();
+    let bioid = bioid_client::Client::builder(url)
+        .bearer_token(&held)
+        .build()
+        .unwrap();
+    bioid_client::Client::builder(url)
+        .client_credentials("client", SecretString::from("a2V5"))
+        .build()
+        .unwrap();
+
+    let class = bioid_client::ClassId::new(1).unwrap();
+    assert!(bioid.class_count([]).operation().is_ok());
+    assert!(bioid.set_template_tags(class, []).operation().is_ok());
+    assert!(bioid.enroll(class, []).operation().is_ok());
+    let query =
+        bioid_client::SearchQuery::new([biometric_core::Image::from_bytes(vec![1])]).tags([]);
+    assert!(bioid.search(query).operation().is_ok());
 }
