@@ -10,7 +10,7 @@ use biometric_core::{Error, Image, Method, Operation, RawResponse, Result, decod
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::callbacks::lenient_i64;
+use crate::callbacks::{EnrollKind, EnrollmentResults, PendingEnrollment, ResultKey, lenient_i64};
 use crate::client::Client;
 use crate::ids::{CardValue, DeviceId, FingerType, UserId};
 use crate::limits::TEXT;
@@ -151,15 +151,54 @@ impl Common {
         }
     }
 
-    /// The asynchronous form: returns once the device accepted.
-    async fn send_async(&self, extra: Map<String, Value>) -> Result<()> {
+    /// What the asynchronous result will be matched by: the kind and the labelled user. A
+    /// saved enrollment sends no result, an unlabelled one cannot be told apart.
+    fn result_key(&self, kind: EnrollKind) -> Result<ResultKey> {
+        match self.target {
+            EnrollTarget::Return {
+                user_id: Some(user),
+            } => Ok(ResultKey::new(kind, user)),
+            EnrollTarget::Return { user_id: None } => Err(Error::invalid(
+                "user_id",
+                "is needed to match the device's result to this enrollment: use \
+                 EnrollTarget::return_for(user)",
+            )),
+            EnrollTarget::SaveToUser(_) => Err(Error::invalid(
+                "target",
+                "must be EnrollTarget::Return for an asynchronous enrollment: one saved on the \
+                 device sends no result back (remote-enroll.txt advises against it); use \
+                 .sync() to save and get the result",
+            )),
+        }
+    }
+
+    /// The asynchronous form: checks that a result can come back (a labelled, unsaved
+    /// enrollment; a monitor configured on the device), starts waiting for it, then sends.
+    async fn send_async(
+        &self,
+        kind: EnrollKind,
+        extra: Map<String, Value>,
+        results: &EnrollmentResults,
+    ) -> Result<PendingEnrollment> {
         let op = self.operation(
             false,
             extra,
             decode_accepted,
             crate::client::DEFAULT_TIMEOUT,
         )?;
-        self.client.engine.execute(op).await
+        let key = self.result_key(kind)?;
+        if self.client.monitor_config().await?.is_none() {
+            return Err(Error::invalid(
+                "monitor",
+                "is not configured on the device, so an asynchronous result has nowhere to \
+                 go: set it with Client::set_monitor_config first",
+            ));
+        }
+        // Waiting starts before the device can post: a quick person is not missed. A send that
+        // fails drops the pending enrollment, which frees its key.
+        let pending = results.subscribe(key).await?;
+        self.client.engine.execute(op).await?;
+        Ok(pending)
     }
 }
 
@@ -208,7 +247,7 @@ macro_rules! common_setters {
 
 /// A face enrollment being configured. See [`Client::remote_enroll_face`].
 #[derive(Debug, Clone)]
-#[must_use = "call .sync().send().await or .send().await"]
+#[must_use = "call .sync().send().await or .send(&results).await"]
 pub struct FaceEnroll {
     common: Common,
     auto: Option<AutoCapture>,
@@ -268,23 +307,51 @@ impl FaceEnroll {
         self.common.sync(self.extra(), decode_face, FACE_TIMEOUT)
     }
 
-    /// Starts the enrollment and returns once the device accepted it.
+    /// Starts the enrollment asynchronously and returns once the device accepted it, with the
+    /// [`PendingEnrollment`] that `results` resolves when the device posts the result (the
+    /// monitor's `user_image` notification, or `face_create.fcgi` in an online mode, whichever
+    /// comes first).
     ///
-    /// With [`EnrollTarget::Return`], the result goes to your server: the monitor's
-    /// `user_image` notification, and `face_create.fcgi` when the device is in an online mode.
-    /// With [`EnrollTarget::SaveToUser`], no image comes back at all (see its docs): read it
-    /// with [`Client::user_image`].
+    /// Refused before the enrollment is sent ([`Error::InvalidRequest`]): a target other than
+    /// [`EnrollTarget::return_for`] (a saved face sends nothing back; an unlabelled one cannot
+    /// be matched), a user with a face enrollment already waiting, a device without a monitor
+    /// (read with one `get_configuration.fcgi` call). A refusal in the device's answer
+    /// (`success: false`, `error`) is an [`Error::Api`], as for [`SyncEnroll::send`].
     ///
-    /// A refusal in the answer (`success: false`, `error`) is an [`Error::Api`], as for
-    /// [`SyncEnroll::send`].
-    pub async fn send(self) -> Result<()> {
-        self.common.send_async(self.extra()).await
+    /// **Not resent** once it may have reached the device: the person may already be in front
+    /// of it.
+    ///
+    /// ```no_run
+    /// # async fn demo(device: controlid_client::Client) -> controlid_client::Result<()> {
+    /// use std::time::Duration;
+    /// use controlid_client::callbacks::{Callback, EnrollmentResults, RouterConfig, router_with};
+    /// use controlid_client::{EnrollTarget, UserId};
+    ///
+    /// let results = EnrollmentResults::in_process();
+    /// // Serve this router at the monitor's address (see Client::set_monitor_config).
+    /// let app = router_with(RouterConfig::default().results(&results), |_: Callback| async {
+    ///     Ok::<(), std::io::Error>(())
+    /// });
+    /// let pending = device
+    ///     .remote_enroll_face(EnrollTarget::return_for(UserId::new(42)?))
+    ///     .send(&results)
+    ///     .await?;
+    /// match pending.wait(Duration::from_secs(60)).await? {
+    ///     Callback::FaceCreated(face) => println!("{} picture(s)", face.faces.len()),
+    ///     other => println!("result: {other:?}"),
+    /// }
+    /// # drop(app); Ok(()) }
+    /// ```
+    pub async fn send(self, results: &EnrollmentResults) -> Result<PendingEnrollment> {
+        self.common
+            .send_async(EnrollKind::Face, self.extra(), results)
+            .await
     }
 }
 
 /// A fingerprint enrollment being configured. See [`Client::remote_enroll_fingerprint`].
 #[derive(Debug, Clone)]
-#[must_use = "call .sync().send().await or .send().await"]
+#[must_use = "call .sync().send().await or .send(&results).await"]
 pub struct FingerprintEnroll {
     common: Common,
     panic_finger: bool,
@@ -311,20 +378,20 @@ impl FingerprintEnroll {
             .sync(self.extra(), decode_fingerprint, FINGERPRINT_TIMEOUT)
     }
 
-    /// Starts the enrollment and returns once the device accepted it. With
-    /// [`EnrollTarget::Return`] the result goes to your server (`fingerprint_create.fcgi`, or
-    /// `template_create.fcgi` when the device extracts templates); with
-    /// [`EnrollTarget::SaveToUser`] nothing is sent (see its docs).
-    ///
-    /// A refusal in the answer (`success: false`, `error`) is an [`Error::Api`].
-    pub async fn send(self) -> Result<()> {
-        self.common.send_async(self.extra()).await
+    /// Starts the enrollment asynchronously, like [`FaceEnroll::send`]; the result is
+    /// `fingerprint_create.fcgi`, `template_create.fcgi` when the device extracts templates,
+    /// or the monitor's `template` notification, whichever comes first. **Not resent** once
+    /// it may have reached the device.
+    pub async fn send(self, results: &EnrollmentResults) -> Result<PendingEnrollment> {
+        self.common
+            .send_async(EnrollKind::Fingerprint, self.extra(), results)
+            .await
     }
 }
 
 /// A card enrollment being configured. See [`Client::remote_enroll_card`].
 #[derive(Debug, Clone)]
-#[must_use = "call .sync().send().await or .send().await"]
+#[must_use = "call .sync().send().await or .send(&results).await"]
 pub struct CardEnroll {
     common: Common,
 }
@@ -337,13 +404,13 @@ impl CardEnroll {
         self.common.sync(Map::new(), decode_card, CARD_TIMEOUT)
     }
 
-    /// Starts the enrollment and returns once the device accepted it. With
-    /// [`EnrollTarget::Return`] the result goes to your server (`card_create.fcgi`); with
-    /// [`EnrollTarget::SaveToUser`] nothing is sent (see its docs).
-    ///
-    /// A refusal in the answer (`success: false`, `error`) is an [`Error::Api`].
-    pub async fn send(self) -> Result<()> {
-        self.common.send_async(Map::new()).await
+    /// Starts the enrollment asynchronously, like [`FaceEnroll::send`]; the result is
+    /// `card_create.fcgi` or the monitor's `card` notification, whichever comes first. **Not
+    /// resent** once it may have reached the device.
+    pub async fn send(self, results: &EnrollmentResults) -> Result<PendingEnrollment> {
+        self.common
+            .send_async(EnrollKind::Card, Map::new(), results)
+            .await
     }
 }
 
@@ -356,6 +423,19 @@ pub struct SyncEnroll<T> {
 }
 
 impl<T> SyncEnroll<T> {
+    /// Overrides how long to wait for the person (the kind's default otherwise).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.operation = self.operation.map(|op| op.timeout(timeout));
+        self
+    }
+
+    /// Per-call settings for this enrollment only ([`biometric_core::RequestOptions`]:
+    /// timeout, retry policy, extra headers), winning over the client's and the kind's.
+    pub fn options(mut self, options: biometric_core::RequestOptions) -> Self {
+        self.client = self.client.with_options(options);
+        self
+    }
+
     /// The operation as data, for inspection.
     pub fn operation(&self) -> std::result::Result<&Operation<T>, &Error> {
         self.operation.as_ref()

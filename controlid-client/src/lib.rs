@@ -12,7 +12,7 @@ mod monitor;
 mod photos;
 mod users;
 
-pub use callbacks::{AccessEvent, AccessLog};
+pub use callbacks::{AccessEvent, AccessLog, EnrollmentResults, PendingEnrollment};
 pub use client::{Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use enroll::{
     CARD_TIMEOUT, CardEnroll, CardEnrollment, EnrollTarget, FACE_TIMEOUT, FINGERPRINT_TIMEOUT,

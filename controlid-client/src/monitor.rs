@@ -152,7 +152,7 @@ fn non_empty(text: String) -> Option<String> {
 }
 
 /// `get_configuration.fcgi`'s answer: every value a string, the numbers parsed here.
-fn decode_monitor(raw: RawResponse) -> Result<MonitorConfig> {
+fn decode_monitor(raw: RawResponse) -> Result<Option<MonitorConfig>> {
     #[derive(Deserialize)]
     struct Answer {
         monitor: Wire,
@@ -176,7 +176,10 @@ fn decode_monitor(raw: RawResponse) -> Result<MonitorConfig> {
             format!("{port} is not a port"),
         )
     })?;
-    Ok(MonitorConfig {
+    if wire.hostname.trim().is_empty() || port == 0 {
+        return Ok(None);
+    }
+    Ok(Some(MonitorConfig {
         port,
         request_timeout: Duration::from_millis(number("request_timeout", &wire.request_timeout)?),
         alive_interval: non_empty(wire.alive_interval)
@@ -186,16 +189,18 @@ fn decode_monitor(raw: RawResponse) -> Result<MonitorConfig> {
         inform_access_event_id: non_empty(wire.inform_access_event_id),
         hostname: wire.hostname,
         path: wire.path,
-    })
+    }))
 }
 
 impl Client {
-    /// Reads the monitor configuration.
+    /// Reads the monitor configuration: `None` when no monitor is configured (the device
+    /// answers an empty host name or port), so notifications and asynchronous enrollment
+    /// results have nowhere to go.
     ///
     /// A value the device sends that is not a number where one is due (`port`,
     /// `request_timeout`, `alive_interval`), or a port beyond 65535, is an [`Error::Decode`]
     /// naming the key and carrying the device's body.
-    pub async fn monitor_config(&self) -> Result<MonitorConfig> {
+    pub async fn monitor_config(&self) -> Result<Option<MonitorConfig>> {
         let op = Operation::with_decoder(
             "controlid.get_configuration",
             Method::POST,

@@ -183,6 +183,8 @@ pub(crate) struct Device {
     /// Injected failures: the status and how many calls are left to answer with it.
     fail_next: Option<(StatusCode, usize)>,
     face_exists_as: Option<i64>,
+    /// How many asynchronous results are still to be lost instead of posted.
+    lose_results: usize,
     enroll_requests: Vec<Value>,
     async_results: Vec<AsyncResult>,
 }
@@ -312,6 +314,13 @@ impl ControlIdSim {
     /// Ends every session, as a device restart or a timeout would.
     pub fn expire_sessions(&self) {
         self.device().sessions.clear();
+    }
+
+    /// The next `count` asynchronous results are never posted (the device's post lost on the
+    /// way): an application waiting for one sees its timeout. Recorded in
+    /// [`async_results`](Self::async_results) with no post.
+    pub fn lose_next_results(&self, count: usize) {
+        self.device().lose_results = count;
     }
 
     /// The next face enrollment fails with `FACE_EXISTS`, matching `user_id`.
@@ -846,7 +855,13 @@ async fn remote_enroll(
             tokio::select! {
                 _ = tokio::time::sleep(sim.config.capture_delay) => {
                     let result = capture(&sim, &enrollment);
-                    let posts = if enrollment.save {
+                    let lost = {
+                        let mut device = sim.device();
+                        let lost = device.lose_results > 0;
+                        device.lose_results = device.lose_results.saturating_sub(1);
+                        lost
+                    };
+                    let posts = if enrollment.save || lost {
                         // Documented: a saved enrollment sends no data to the server.
                         Vec::new()
                     } else {

@@ -16,6 +16,7 @@
 
 mod access_log;
 mod notifications;
+mod results;
 #[cfg(feature = "axum")]
 mod router;
 mod wire;
@@ -40,6 +41,10 @@ pub use notifications::{
     AccessPhoto, CatraEvent, ChangeType, Dao, DeviceIsAlive, Door, EnrollNotification,
     Notification, ObjectChange, OpenState, OperationMode, OperationModeChange, OtherFields, Secbox,
     TurnstileEvent, UsbDrive,
+};
+pub use results::{
+    BoxFuture, EnrollKind, EnrollmentResults, PendingEnrollment, RawCallback, ResultKey,
+    ResultRelay, Waiter,
 };
 
 use crate::enroll::{FingerprintImage, WireFingerprint};

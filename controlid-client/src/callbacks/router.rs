@@ -13,7 +13,7 @@ use biometric_core::{ExposeSecret, SecretString};
 use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 
-use super::{Callback, parse_or_keep};
+use super::{Callback, EnrollmentResults, RawCallback, parse_or_keep};
 
 /// The body limit of [`router`]: 2 MB, as Control iD's own sample server uses (a
 /// `template_create.fcgi` body or an `access_photo` fits well within it).
@@ -100,6 +100,7 @@ pub struct RouterConfig {
     max_in_flight: usize,
     allowed: Vec<IpAddr>,
     path_token: Option<SecretString>,
+    results: Option<EnrollmentResults>,
 }
 
 /// How many callbacks the router hands to the application at once by default.
@@ -112,6 +113,7 @@ impl Default for RouterConfig {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             allowed: Vec::new(),
             path_token: None,
+            results: None,
         }
     }
 }
@@ -144,6 +146,14 @@ impl RouterConfig {
         self.path_token = Some(token.into_secret());
         self
     }
+
+    /// Hands every asynchronous enrollment result to `results`, where the enrollment that
+    /// waits for it picks it up ([`PendingEnrollment`](super::PendingEnrollment)), before the
+    /// handler sees it as usual.
+    pub fn results(mut self, results: &EnrollmentResults) -> Self {
+        self.results = Some(results.clone());
+        self
+    }
 }
 
 impl std::fmt::Debug for RouterConfig {
@@ -153,6 +163,7 @@ impl std::fmt::Debug for RouterConfig {
             .field("max_in_flight", &self.max_in_flight)
             .field("allowed", &self.allowed)
             .field("path_token", &self.path_token.as_ref().map(|_| "REDACTED"))
+            .field("results", &self.results.is_some())
             .finish()
     }
 }
@@ -284,6 +295,12 @@ where
     };
     let query = parts.uri.query().unwrap_or_default();
     let callback = parse_or_keep(path, query, content_type.as_deref(), &body);
+    if let Some(results) = &config.results {
+        let raw = RawCallback::new(path, query, content_type.clone(), body.clone());
+        if let Some(key) = results.publish(&callback, raw).await {
+            tracing::debug!(%key, "enrollment result handed over");
+        }
+    }
     // A body that does not decode still reaches the handler, whole; the device hears 400.
     let malformed = match &callback {
         Callback::Malformed { error, .. } => {

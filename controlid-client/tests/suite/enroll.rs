@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use crate::common::*;
+use controlid_client::callbacks::{EnrollKind, ResultKey};
 use controlid_client::{
-    CardValue, EnrollFailure, EnrollTarget, Error, FingerType, ImageFormat, RetryPolicy,
-    SyncEnroll, UserId,
+    CardValue, EnrollFailure, EnrollTarget, EnrollmentResults, Error, FingerType, ImageFormat,
+    RetryPolicy, SyncEnroll, UserId,
 };
 use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -123,19 +124,38 @@ async fn a_device_refusal_is_an_error_with_the_reason_and_match() {
     assert_eq!(err.as_api().unwrap().code.as_deref(), Some("FACE_EXISTS"));
 }
 
+/// The device answers `get_configuration.fcgi` with a monitor at `hostname`, `port`.
+async fn monitor_at(server: &MockServer, hostname: &str, port: &str) {
+    Mock::given(method("POST"))
+        .and(path("/get_configuration.fcgi"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "monitor": {"hostname": hostname, "port": port, "path": "api/notifications",
+                        "request_timeout": "5000"}
+        })))
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
-async fn asynchronous_enrollment_returns_when_the_device_accepts() {
+async fn asynchronous_enrollment_returns_a_pending_result_once_the_device_accepts() {
     let server = device(
         ResponseTemplate::new(200).set_body_json(serde_json::json!({})),
         serde_json::json!({"type": "biometry", "user_id": 9, "save": false, "sync": false, "panic_finger": 0}),
     )
     .await;
+    monitor_at(&server, "10.0.0.2", "8000").await;
+    let results = EnrollmentResults::in_process();
 
-    client(&server)
+    let pending = client(&server)
         .remote_enroll_fingerprint(EnrollTarget::return_for(user(9)))
-        .send()
+        .send(&results)
         .await
         .unwrap();
+
+    assert_eq!(
+        pending.key(),
+        ResultKey::new(EnrollKind::Fingerprint, user(9))
+    );
 }
 
 #[tokio::test]
@@ -143,13 +163,15 @@ async fn an_asynchronous_refusal_is_an_error_like_the_synchronous_one() {
     let server = device(
         ResponseTemplate::new(200)
             .set_body_json(serde_json::json!({"success": false, "error": "Device busy"})),
-        serde_json::json!({"type": "card", "save": false, "sync": false}),
+        serde_json::json!({"type": "card", "user_id": 4, "save": false, "sync": false}),
     )
     .await;
+    monitor_at(&server, "10.0.0.2", "8000").await;
+    let results = EnrollmentResults::in_process();
 
     let err = client(&server)
-        .remote_enroll_card(EnrollTarget::return_only())
-        .send()
+        .remote_enroll_card(EnrollTarget::return_for(user(4)))
+        .send(&results)
         .await
         .unwrap_err();
 
@@ -162,19 +184,87 @@ async fn an_asynchronous_refusal_is_an_error_like_the_synchronous_one() {
 async fn an_asynchronous_error_without_success_is_a_refusal_too() {
     let server = device(
         ResponseTemplate::new(200).set_body_json(serde_json::json!({"error": "No monitor"})),
-        serde_json::json!({"type": "face", "save": false, "sync": false}),
+        serde_json::json!({"type": "face", "user_id": 3, "save": false, "sync": false}),
     )
     .await;
+    monitor_at(&server, "10.0.0.2", "8000").await;
 
     let err = client(&server)
-        .remote_enroll_face(EnrollTarget::return_only())
-        .send()
+        .remote_enroll_face(EnrollTarget::return_for(user(3)))
+        .send(&EnrollmentResults::in_process())
         .await
         .unwrap_err();
     assert_eq!(
         EnrollFailure::from_error(&err).unwrap().reason,
         "No monitor"
     );
+}
+
+/// An asynchronous enrollment whose result could not come back is refused before it is sent:
+/// saved on the device (nothing is posted), unlabelled (nothing to match), no monitor.
+#[tokio::test]
+async fn an_asynchronous_enrollment_without_a_way_back_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    sessions(&server, &["sess"]).await;
+    monitor_at(&server, "", "").await;
+    catch_all(&server).await;
+    let device = client(&server);
+    let results = EnrollmentResults::in_process();
+
+    let saved = device
+        .remote_enroll_face(EnrollTarget::SaveToUser(user(1)))
+        .send(&results)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(saved, Error::InvalidRequest { ref field, .. } if field == "target"),
+        "{saved}"
+    );
+    let unlabelled = device
+        .remote_enroll_card(EnrollTarget::return_only())
+        .send(&results)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unlabelled, Error::InvalidRequest { ref field, .. } if field == "user_id"),
+        "{unlabelled}"
+    );
+    let no_monitor = device
+        .remote_enroll_card(EnrollTarget::return_for(user(1)))
+        .send(&results)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(no_monitor, Error::InvalidRequest { ref field, .. } if field == "monitor"),
+        "{no_monitor}"
+    );
+    assert!(
+        device.monitor_config().await.unwrap().is_none(),
+        "an empty monitor reads as none"
+    );
+
+    let enrollments = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/remote_enroll.fcgi")
+        .count();
+    assert_eq!(enrollments, 0, "nothing was sent");
+}
+
+#[test]
+fn a_synchronous_enrollment_takes_a_timeout_and_options_like_every_call() {
+    let device = controlid_client::Client::builder("http://127.0.0.1:9")
+        .credentials("admin", "admin")
+        .build()
+        .unwrap();
+    let request = device
+        .remote_enroll_card(EnrollTarget::return_only())
+        .sync()
+        .timeout(Duration::from_secs(7))
+        .options(controlid_client::RequestOptions::new().timeout(Duration::from_secs(9)));
+    assert_eq!(timeout_of(&request), Duration::from_secs(7));
 }
 
 #[tokio::test]
@@ -251,24 +341,27 @@ async fn broken_rules_are_reported_before_any_io() {
             device
                 .remote_enroll_face(target)
                 .auto_capture(Duration::from_millis(1500))
-                .send()
-                .await,
+                .send(&EnrollmentResults::in_process())
+                .await
+                .map(drop),
             "countdown",
         ),
         (
             device
                 .remote_enroll_card(target)
                 .message("line\nbreak")
-                .send()
-                .await,
+                .send(&EnrollmentResults::in_process())
+                .await
+                .map(drop),
             "msg",
         ),
         (
             device
                 .remote_enroll_fingerprint(target)
                 .registration(" ")
-                .send()
-                .await,
+                .send(&EnrollmentResults::in_process())
+                .await
+                .map(drop),
             "registration",
         ),
     ];

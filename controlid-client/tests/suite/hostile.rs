@@ -304,8 +304,8 @@ async fn make_call(client: &Client, call: usize) -> Result<String, Error> {
         ),
         13 => debug(
             &client
-                .remote_enroll_face(EnrollTarget::return_only())
-                .send()
+                .remote_enroll_face(EnrollTarget::return_for(user()))
+                .send(&controlid_client::EnrollmentResults::in_process())
                 .await?,
         ),
         14 => debug(&client.cancel_remote_enroll().await?),
@@ -463,7 +463,8 @@ async fn enrollment_messages_and_registrations_at_their_edges_are_refused() {
         let card = device
             .remote_enroll_card(EnrollTarget::return_only())
             .registration(bad);
-        refused_unsent(&server, card.send().await, "registration").await;
+        let results = controlid_client::EnrollmentResults::in_process();
+        refused_unsent(&server, card.send(&results).await, "registration").await;
     }
     let finger = device
         .remote_enroll_fingerprint(EnrollTarget::return_only())
@@ -472,7 +473,8 @@ async fn enrollment_messages_and_registrations_at_their_edges_are_refused() {
     let countdown = device
         .remote_enroll_face(EnrollTarget::return_only())
         .auto_capture(Duration::ZERO);
-    refused_unsent(&server, countdown.send().await, "countdown").await;
+    let results = controlid_client::EnrollmentResults::in_process();
+    refused_unsent(&server, countdown.send(&results).await, "countdown").await;
 }
 
 #[tokio::test]

@@ -34,7 +34,7 @@ async fn set_and_read_back_the_monitor() {
 
     let config = MonitorConfig::new("192.168.0.20", 8000, "/api/notifications");
     device.set_monitor_config(&config).await.unwrap();
-    let read = device.monitor_config().await.unwrap();
+    let read = device.monitor_config().await.unwrap().expect("configured");
 
     assert_eq!(read, config);
     assert_eq!(read.request_timeout, Duration::from_secs(5));
@@ -70,7 +70,7 @@ async fn the_other_documented_monitor_keys_travel_as_strings() {
         .enable_photo_upload("1")
         .inform_access_event_id("1");
     device.set_monitor_config(&config).await.unwrap();
-    let read = device.monitor_config().await.unwrap();
+    let read = device.monitor_config().await.unwrap().expect("configured");
 
     assert_eq!(read, config);
     assert_eq!(read.alive_interval, Some(Duration::from_secs(60)));

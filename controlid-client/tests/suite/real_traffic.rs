@@ -313,6 +313,7 @@ async fn a_refusal_is_a_refusal_whatever_the_type_of_its_fields() {
 
         let sent = client
             .remote_enroll_face(EnrollTarget::return_only())
+            .sync()
             .send()
             .await;
 

@@ -150,6 +150,7 @@ async fn every_operation(device: &Client) -> Vec<(&'static str, Result<String, E
     call!("destroy_user_image", device.destroy_user_image(user));
     call!("users_with_images", device.users_with_images());
     call!("monitor_config", device.monitor_config());
+    let results = controlid_client::EnrollmentResults::in_process();
     call!(
         "set_monitor_config",
         device.set_monitor_config(&MonitorConfig::new("10.0.0.2", 8080, "api/notifications"))
@@ -157,9 +158,9 @@ async fn every_operation(device: &Client) -> Vec<(&'static str, Result<String, E
     call!(
         "face async",
         device
-            .remote_enroll_face(EnrollTarget::SaveToUser(user))
+            .remote_enroll_face(EnrollTarget::return_for(user))
             .timeout(SHORT)
-            .send()
+            .send(&results)
     );
     call!(
         "face sync",
@@ -173,9 +174,9 @@ async fn every_operation(device: &Client) -> Vec<(&'static str, Result<String, E
     call!(
         "fingerprint async",
         device
-            .remote_enroll_fingerprint(EnrollTarget::return_only())
+            .remote_enroll_fingerprint(EnrollTarget::return_for(user))
             .timeout(SHORT)
-            .send()
+            .send(&results)
     );
     call!(
         "fingerprint sync",
@@ -188,9 +189,9 @@ async fn every_operation(device: &Client) -> Vec<(&'static str, Result<String, E
     call!(
         "card async",
         device
-            .remote_enroll_card(EnrollTarget::return_only())
+            .remote_enroll_card(EnrollTarget::return_for(user))
             .timeout(SHORT)
-            .send()
+            .send(&results)
     );
     call!(
         "card sync",

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use controlid_client::callbacks::{Callback, router};
+use controlid_client::callbacks::{Callback, RouterConfig, router_with};
 use controlid_client::{
-    CardValue, Client, EnrollFailure, EnrollTarget, Error, ImageFormat, MonitorConfig, NewUser,
-    Result, UserId,
+    CardValue, Client, EnrollFailure, EnrollTarget, EnrollmentResults, Error, ImageFormat,
+    MonitorConfig, NewUser, Result, UserId,
 };
 use tokio::sync::mpsc;
 
@@ -19,6 +19,8 @@ pub struct Inbox {
     pub hostname: String,
     /// Port the callback server listens on.
     pub port: u16,
+    /// Where asynchronous enrollments pick up their results (the router hands them over).
+    pub results: EnrollmentResults,
     callbacks: mpsc::UnboundedReceiver<Callback>,
 }
 
@@ -27,7 +29,9 @@ impl Inbox {
     /// for a device on the LAN); the device is told to post to `hostname`.
     pub async fn start(bind: &str, hostname: &str) -> std::io::Result<Self> {
         let (sender, callbacks) = mpsc::unbounded_channel();
-        let app = router(move |callback: Callback| {
+        let results = EnrollmentResults::in_process();
+        let config = RouterConfig::default().results(&results);
+        let app = router_with(config, move |callback: Callback| {
             let sender = sender.clone();
             async move {
                 sender
@@ -45,15 +49,15 @@ impl Inbox {
         Ok(Inbox {
             hostname: hostname.to_owned(),
             port,
+            results,
             callbacks,
         })
     }
 
-    async fn next(&mut self, within: Duration) -> Option<Callback> {
-        tokio::time::timeout(within, self.callbacks.recv())
-            .await
-            .ok()
-            .flatten()
+    /// Every callback the handler received so far (results included: the router hands them
+    /// to the waiting enrollment and to the handler).
+    pub fn received(&mut self) -> Vec<Callback> {
+        std::iter::from_fn(|| self.callbacks.try_recv().ok()).collect()
     }
 }
 
@@ -113,20 +117,20 @@ pub async fn run(device: &Client, inbox: &mut Inbox) -> Result<Summary> {
             "api/notifications",
         ))
         .await?;
-    device
+    let pending = device
         .remote_enroll_fingerprint(EnrollTarget::return_for(user))
         .message("Place your finger")
-        .send()
+        .send(&inbox.results)
         .await?;
     step(format!(
         "fingerprint enrollment started asynchronously; results go to {}:{}",
         inbox.hostname, inbox.port
     ));
-    let (async_fingerprints, async_fingerprints_raw) = match inbox
-        .next(Duration::from_secs(90))
+    let (async_fingerprints, async_fingerprints_raw) = match pending
+        .wait(Duration::from_secs(90))
         .await
     {
-        Some(Callback::FingerprintCreated(created)) => {
+        Ok(Callback::FingerprintCreated(created)) => {
             let raw = created
                 .fingerprints
                 .iter()
@@ -138,14 +142,15 @@ pub async fn run(device: &Client, inbox: &mut Inbox) -> Result<Summary> {
             ));
             (created.fingerprints.len(), raw)
         }
-        Some(other) => {
-            step(format!("unexpected callback: {other:?}"));
+        Ok(other) => {
+            step(format!("another result came first: {other:?}"));
             (0, false)
         }
-        None => {
-            step("no fingerprint callback arrived in time");
+        Err(error) if error.is_timeout() => {
+            step("no fingerprint result arrived in time");
             (0, false)
         }
+        Err(error) => return Err(error),
     };
 
     let card = device

@@ -5,6 +5,7 @@ mod apptenticate_against_sim;
 mod bioid_against_sim;
 mod biopassid_against_sim;
 mod controlid_against_sim;
+mod controlid_async_results;
 mod ef45_against_sim;
 mod errors_read_the_same;
 mod one_api;
