@@ -2,6 +2,7 @@
 
 use std::sync::atomic::Ordering;
 
+use biometric_core::chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use biometric_core::{
     Credentials, Engine, Error, ExposeSecret, HttpConfig, IntoSecret, Method, Operation,
     RequestOptions, Result, SecretString, decode_unit,
@@ -65,6 +66,8 @@ pub struct Client {
     /// Private to this module: every call goes through [`Client::send`] or
     /// [`Client::download`], which refuse what the device's version cannot serve.
     engine: Engine<LockAuth>,
+    /// The device clock's offset from UTC, when the application gave it.
+    utc_offset: Option<FixedOffset>,
 }
 
 /// Configures a [`Client`].
@@ -74,6 +77,7 @@ pub struct ClientBuilder {
     base_url: String,
     credentials: Option<Credentials>,
     http: HttpConfig,
+    utc_offset: Option<FixedOffset>,
 }
 
 impl Client {
@@ -85,6 +89,7 @@ impl Client {
             base_url: base_url.into(),
             credentials: None,
             http: HttpConfig::new(USER_AGENT),
+            utc_offset: None,
         }
     }
 }
@@ -98,6 +103,26 @@ impl ClientBuilder {
     /// default itself; once the device password was changed, credentials are required.
     pub fn credentials(mut self, id: impl Into<String>, passwd: impl IntoSecret) -> Self {
         self.credentials = Some(Credentials::new(id, passwd));
+        self
+    }
+
+    /// The offset from UTC the device's clock is set to. The device keeps its time without a
+    /// zone (log timestamps, [`Client::set_device_time`]): it is the local time of wherever
+    /// the device was set up, and the `Z` it writes after a log's time does not make it UTC.
+    /// With the offset, [`Client::device_time_to_utc`] and [`Client::utc_to_device_time`]
+    /// convert; without it they return `None` rather than guess.
+    ///
+    /// ```
+    /// use ef45_client::chrono::FixedOffset;
+    /// let seoul = FixedOffset::east_opt(9 * 3600).unwrap();
+    /// let device = ef45_client::Client::builder("http://10.0.0.7:9980")
+    ///     .device_utc_offset(seoul)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(device.device_utc_offset(), Some(seoul));
+    /// ```
+    pub fn device_utc_offset(mut self, offset: FixedOffset) -> Self {
+        self.utc_offset = Some(offset);
         self
     }
 
@@ -130,7 +155,10 @@ impl ClientBuilder {
             .answer_check(failure_in_answer)
             .auth(LockAuth::new(self.credentials))
             .build()?;
-        Ok(Client { engine })
+        Ok(Client {
+            engine,
+            utc_offset: self.utc_offset,
+        })
     }
 }
 
@@ -297,7 +325,40 @@ impl Client {
     pub fn with_options(&self, options: RequestOptions) -> Client {
         Client {
             engine: self.engine.with_options(options),
+            utc_offset: self.utc_offset,
         }
+    }
+
+    /// The device clock's offset from UTC, as given to
+    /// [`ClientBuilder::device_utc_offset`].
+    pub fn device_utc_offset(&self) -> Option<FixedOffset> {
+        self.utc_offset
+    }
+
+    /// A time as the device's clock reads it (a log's
+    /// [`timestamp`](crate::LogEntry::timestamp)), in UTC; `None` when no offset was given
+    /// ([`ClientBuilder::device_utc_offset`]).
+    ///
+    /// ```
+    /// use ef45_client::chrono::{FixedOffset, NaiveDate};
+    /// let device = ef45_client::Client::builder("http://10.0.0.7:9980")
+    ///     .device_utc_offset(FixedOffset::east_opt(9 * 3600).unwrap())
+    ///     .build()
+    ///     .unwrap();
+    /// let logged = NaiveDate::from_ymd_opt(2018, 5, 28).unwrap().and_hms_opt(14, 26, 26).unwrap();
+    /// let utc = device.device_time_to_utc(logged).unwrap();
+    /// assert_eq!(utc.to_rfc3339(), "2018-05-28T05:26:26+00:00");
+    /// assert_eq!(device.utc_to_device_time(utc), Some(logged));
+    /// ```
+    pub fn device_time_to_utc(&self, device_time: NaiveDateTime) -> Option<DateTime<Utc>> {
+        let local = device_time.and_local_timezone(self.utc_offset?).single()?;
+        Some(local.with_timezone(&Utc))
+    }
+
+    /// A UTC moment as the device's clock reads it (for [`LogTime`](crate::LogTime) bounds and
+    /// [`Client::set_device_time`]); `None` when no offset was given.
+    pub fn utc_to_device_time(&self, at: DateTime<Utc>) -> Option<NaiveDateTime> {
+        Some(at.with_timezone(&self.utc_offset?).naive_local())
     }
 
     /// Sends an operation with the lock (for calls this crate does not wrap yet). Build it with

@@ -134,10 +134,12 @@ pub struct LogEntry {
     pub id: i64,
     /// What happened.
     pub event_type: EventType,
-    /// When, as the device's clock read it. The device writes `2018-05-28T14:26:26Z`; the
-    /// sheets do not say whether that clock is UTC or local time (the device time is set
-    /// without a zone), so the time is kept without one. `None` when the text is missing or
-    /// not in that form; the text as sent is [`timestamp_text`](Self::timestamp_text).
+    /// When, as the device's clock read it. The device writes `2018-05-28T14:26:26Z`, but its
+    /// clock is set without a zone ([`Client::set_device_time`](crate::Client::set_device_time)
+    /// takes local time), so the `Z` does not make it UTC and the time is kept without a zone:
+    /// convert it with [`Client::device_time_to_utc`](crate::Client::device_time_to_utc) once
+    /// the device's offset is configured. `None` when the text is missing or not in that form;
+    /// the text as sent is [`timestamp_text`](Self::timestamp_text).
     pub timestamp: Option<NaiveDateTime>,
     /// The `timestamp` text as sent.
     pub timestamp_text: String,

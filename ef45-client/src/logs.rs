@@ -2,8 +2,12 @@
 //! deletes.
 
 use std::ops::RangeInclusive;
+use std::time::Duration;
 
-use biometric_core::{Error, Method, Operation, Result, decode_unit};
+use biometric_core::chrono::NaiveDateTime;
+use biometric_core::{
+    DEFAULT_MAX_PAGES, Error, Method, Operation, Page, Result, decode_unit, paginate,
+};
 use futures_core::Stream;
 use serde::Deserialize;
 
@@ -129,6 +133,28 @@ fn period_op<T>(
         None => operation,
     };
     Ok(operation.segment("from_date", from).segment("to_date", to))
+}
+
+/// Where a period walk stands: the next window's start, and the ids already yielded at the
+/// previous window's end (the sheet does not say whether a period's end is inclusive, so a
+/// log written in the boundary second may come in both windows).
+#[derive(Debug, Clone, PartialEq)]
+struct PeriodCursor {
+    start: NaiveDateTime,
+    at_boundary: Vec<i64>,
+}
+
+/// A window as a whole number of seconds, at least one.
+fn window_step(window: Duration) -> Result<biometric_core::chrono::TimeDelta> {
+    let seconds = i64::try_from(window.as_secs()).unwrap_or(i64::MAX);
+    if seconds == 0 || window.subsec_nanos() != 0 {
+        return Err(Error::invalid(
+            "window",
+            "must be a whole number of seconds, at least 1",
+        ));
+    }
+    biometric_core::chrono::TimeDelta::try_seconds(seconds)
+        .ok_or_else(|| Error::invalid("window", "is too long"))
 }
 
 #[derive(Deserialize)]
@@ -291,6 +317,80 @@ impl Client {
         let op = list_operation("ef45.logs_between", "logs/fromto/");
         let op = period_op(op, event_type, from.into(), to.into())?;
         Ok(self.send(op).await?.items)
+    }
+
+    /// Every log of a period, read one `window` of time at a time as the stream is read
+    /// (`GET logs/fromto/...` per window): [`logs_between`](Self::logs_between) for a period
+    /// too busy to hold in one answer. The sheet documents no paging for this call, so the
+    /// period is cut into windows instead; a log the device returns in two adjacent windows
+    /// (written in the boundary second) is yielded once. Bad bounds or a window that is not a
+    /// whole number of seconds are refused when the stream is first read, before any I/O.
+    ///
+    /// ```no_run
+    /// # async fn demo(device: ef45_client::Client) -> ef45_client::Result<()> {
+    /// use std::time::Duration;
+    /// use ef45_client::chrono::NaiveDate;
+    /// use futures_util::TryStreamExt;
+    /// let from = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let to = NaiveDate::from_ymd_opt(2024, 2, 1).unwrap();
+    /// let hour = Duration::from_secs(3600);
+    /// let logs = device.logs_between_stream(from, to, None, hour);
+    /// futures_util::pin_mut!(logs);
+    /// while let Some(log) = logs.try_next().await? {
+    ///     println!("{} {}", log.id, log.info);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// **Resent** window by window after a failure that may go away: it only reads.
+    pub fn logs_between_stream(
+        &self,
+        from: impl Into<LogTime>,
+        to: impl Into<LogTime>,
+        event_type: Option<EventType>,
+        window: Duration,
+    ) -> impl Stream<Item = Result<LogEntry>> + Send + '_ {
+        let (from, to) = (from.into(), to.into());
+        let checked = check_period(from, to)
+            .and_then(|()| check_event_type(event_type.as_ref()))
+            .and_then(|()| window_step(window));
+        let end_of_period = to.to_datetime();
+        let first = PeriodCursor {
+            start: from.to_datetime(),
+            at_boundary: Vec::new(),
+        };
+        paginate(first, DEFAULT_MAX_PAGES, move |cursor: PeriodCursor| {
+            let (checked, event_type) = (checked.clone(), event_type.clone());
+            async move {
+                let step = checked?;
+                let end = cursor
+                    .start
+                    .checked_add_signed(step)
+                    .map_or(end_of_period, |end| end.min(end_of_period));
+                let op = list_operation::<LogEntry>("ef45.logs_between", "logs/fromto/");
+                let op = period_op(
+                    op,
+                    event_type.as_ref(),
+                    LogTime::DateTime(cursor.start),
+                    LogTime::DateTime(end),
+                )?;
+                let logs = self.send(op).await?.items;
+                let at_boundary = logs
+                    .iter()
+                    .filter(|log| log.timestamp.is_none_or(|at| at >= end))
+                    .map(|log| log.id)
+                    .collect();
+                let items = logs
+                    .into_iter()
+                    .filter(|log| !cursor.at_boundary.contains(&log.id))
+                    .collect();
+                let next = (end < end_of_period).then_some(PeriodCursor {
+                    start: end,
+                    at_boundary,
+                });
+                Ok(Page { items, next })
+            }
+        })
     }
 
     /// The number of logs on the device (`GET logs/count`).

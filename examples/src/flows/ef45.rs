@@ -153,9 +153,19 @@ pub async fn run(
         walked.len()
     ));
     if let Some(log) = walked.iter().find(|log| log.recognition().is_some()) {
+        // The device's clock has no zone (its `Z` does not make it UTC): convert only with the
+        // offset the application configured.
+        let when = match (
+            log.timestamp,
+            log.timestamp.and_then(|at| device.device_time_to_utc(at)),
+        ) {
+            (Some(_), Some(utc)) => format!("{} UTC", utc.format("%Y-%m-%d %H:%M:%S")),
+            (Some(at), None) => format!("{at} device time (zone unknown: set device_utc_offset)"),
+            (None, _) => format!("{:?} (not a time)", log.timestamp_text),
+        };
         step(format!(
-            "e.g. log {} at {} device time: {} ({})",
-            log.id, log.timestamp_text, log.info, log.additional_data
+            "e.g. log {} at {when}: {} ({})",
+            log.id, log.info, log.additional_data
         ));
     }
 

@@ -544,3 +544,65 @@ async fn an_upload_whose_lock_goes_stale_on_a_unit_restarts_from_its_start_in_a_
     let stats = sim.stats();
     assert_eq!((stats.locks, stats.stale_refusals), (2, 1));
 }
+
+#[tokio::test]
+async fn a_period_streams_window_by_window_with_each_log_once() {
+    use futures_util::TryStreamExt;
+    use std::time::Duration;
+    let (sim, client, _running) = device().await;
+    sim.add_logs(150);
+    // The fake writes a log every 37 minutes from 14:26:26 and reads a period's end as
+    // inclusive: 37-minute windows from the first log put a log on every boundary.
+    let from = day(2018, 5, 28).and_hms_opt(14, 26, 26).unwrap();
+    let to = from + ef45_client::chrono::TimeDelta::hours(50);
+
+    let whole: Vec<i64> = client
+        .logs_between(from, to, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|log| log.id)
+        .collect();
+    for window in [Duration::from_secs(37 * 60), Duration::from_secs(3600)] {
+        let streamed: Vec<i64> = client
+            .logs_between_stream(from, to, None, window)
+            .map_ok(|log| log.id)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(streamed, whole, "window {window:?}");
+    }
+    assert!(whole.len() > 50, "{}", whole.len());
+
+    let err = client
+        .logs_between_stream(from, to, None, Duration::from_millis(1500))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ef45_client::Error::InvalidRequest { ref field, .. } if field == "window"),
+        "{err}"
+    );
+}
+
+#[test]
+fn device_time_converts_only_with_the_configured_offset() {
+    use ef45_client::chrono::FixedOffset;
+    let logged = day(2018, 5, 28).and_hms_opt(14, 26, 26).unwrap();
+    let unknown = Client::builder("http://127.0.0.1:9").build().unwrap();
+    assert_eq!(unknown.device_time_to_utc(logged), None);
+    let sao_paulo = Client::builder("http://127.0.0.1:9")
+        .device_utc_offset(FixedOffset::west_opt(3 * 3600).unwrap())
+        .build()
+        .unwrap();
+    let utc = sao_paulo.device_time_to_utc(logged).unwrap();
+    assert_eq!(utc.to_rfc3339(), "2018-05-28T17:26:26+00:00");
+    assert_eq!(sao_paulo.utc_to_device_time(utc), Some(logged));
+    assert_eq!(
+        sao_paulo
+            .with_options(Default::default())
+            .device_utc_offset(),
+        sao_paulo.device_utc_offset(),
+        "kept by per-call clones"
+    );
+}
