@@ -45,6 +45,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::person::{Person, markers};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request, State};
@@ -274,39 +275,23 @@ impl BioIdSim {
 // ---------------------------------------------------------------------------------------------
 // Synthetic images
 
-/// A live selfie of `person`: a small JPEG with `FACE=<person>;LIVE;` in a comment.
+/// A live selfie of `person` ([`Person::face`](crate::person::Person::face)).
 pub fn face_image(person: &str) -> Vec<u8> {
-    jpeg_with_comment(&format!("FACE={person};LIVE;"))
+    Person::new(person).face()
 }
 
-/// A photo of `person` (an ID card picture): one face, not live.
+/// A photo of `person` (an ID card picture): one face, not live
+/// ([`Person::photo`](crate::person::Person::photo)).
 pub fn photo_of(person: &str) -> Vec<u8> {
-    jpeg_with_comment(&format!("FACE={person};"))
+    Person::new(person).photo()
 }
 
 /// A live image of `person` after moving in `direction` (`right`, `left`, `up`, `down`).
 pub fn moved_face_image(person: &str, direction: &str) -> Vec<u8> {
-    jpeg_with_comment(&format!("FACE={person};LIVE;MOVE={direction};"))
+    Person::new(person).moved_face(direction)
 }
 
-/// A JPEG with no face on it.
-pub fn image_without_face() -> Vec<u8> {
-    jpeg_with_comment("an empty wall")
-}
-
-/// SOI, APP0 (JFIF), COM with `text`, EOI: a well-formed JPEG stream (without pixels).
-fn jpeg_with_comment(text: &str) -> Vec<u8> {
-    let mut jpeg = vec![0xFF, 0xD8];
-    jpeg.extend_from_slice(&[
-        0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
-    ]);
-    let length = (text.len() + 2) as u16;
-    jpeg.extend_from_slice(&[0xFF, 0xFE]);
-    jpeg.extend_from_slice(&length.to_be_bytes());
-    jpeg.extend_from_slice(text.as_bytes());
-    jpeg.extend_from_slice(&[0xFF, 0xD9]);
-    jpeg
-}
+pub use crate::person::image_without_face;
 
 /// The thumbnail the fake stores for an enrolled face of `person`: an 8x8 grayscale PNG (a
 /// valid file: signature, IHDR, a `tEXt` chunk `Comment` = `FACE=<person>;`, IDAT with an
@@ -396,17 +381,6 @@ fn is_live(image: &[u8]) -> bool {
 
 fn movement(image: &[u8]) -> Option<String> {
     markers(image, "MOVE=").into_iter().next()
-}
-
-fn markers(image: &[u8], prefix: &str) -> Vec<String> {
-    let text = String::from_utf8_lossy(image);
-    text.match_indices(prefix)
-        .filter_map(|(at, _)| {
-            let rest = &text[at + prefix.len()..];
-            let end = rest.find(';')?;
-            Some(rest[..end].to_owned())
-        })
-        .collect()
 }
 
 /// The one person on an image, if it shows exactly one face.

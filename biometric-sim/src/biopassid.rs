@@ -24,7 +24,9 @@
 //!
 //! No recognition runs here. A face image is usable when it is a JPEG or PNG (by its first bytes)
 //! without the ASCII marker `NOFACE;`; otherwise the answer is 400 with the plain text
-//! `Failed to extract face template`, as documented. Images match when their bytes are equal:
+//! `Failed to extract face template`, as documented. Images match when they show the same person
+//! (the same face, or the same finger), read from the markers every fake shares
+//! ([`crate::person`]); images without a marker match when their bytes are equal.
 //! [`face_image`], [`finger_image`] and [`image_without_face`] build small JPEGs for this.
 //!
 //! - enroll: `{"Person": {"ClientID", "CustomID", "BioPassID"}}`, as in the documented example.
@@ -61,6 +63,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, post, put};
 use serde_json::{Map, Value, json};
 
+use crate::person::{Person, same_subject};
 use crate::server::{Running, loopback, serve};
 
 /// The fake's account: the subscription key clients must send and the `ClientID` it answers.
@@ -211,34 +214,18 @@ impl BioPassIdSim {
 // ---------------------------------------------------------------------------------------------
 // Synthetic images
 
-/// A face of `person`: a small JPEG with `FACE=<person>;` in a comment.
+/// A live face of `person` ([`Person::face`](crate::person::Person::face)): the same image
+/// the other fakes take.
 pub fn face_image(person: &str) -> Vec<u8> {
-    jpeg_with_comment(&format!("FACE={person};"))
+    Person::new(person).face()
 }
 
-/// Finger `finger` of `person`: a small JPEG with `FINGER=<person>/<finger>;` in a comment.
+/// Finger `finger` of `person` ([`Person::finger`](crate::person::Person::finger)).
 pub fn finger_image(person: &str, finger: u8) -> Vec<u8> {
-    jpeg_with_comment(&format!("FINGER={person}/{finger};"))
+    Person::new(person).finger(finger)
 }
 
-/// A JPEG on which no face template can be extracted (`NOFACE;`).
-pub fn image_without_face() -> Vec<u8> {
-    jpeg_with_comment("NOFACE;")
-}
-
-/// SOI, APP0 (JFIF), COM with `text`, EOI: a well-formed JPEG stream (without pixels).
-fn jpeg_with_comment(text: &str) -> Vec<u8> {
-    let mut jpeg = vec![0xFF, 0xD8];
-    jpeg.extend_from_slice(&[
-        0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
-    ]);
-    let length = (text.len() + 2) as u16;
-    jpeg.extend_from_slice(&[0xFF, 0xFE]);
-    jpeg.extend_from_slice(&length.to_be_bytes());
-    jpeg.extend_from_slice(text.as_bytes());
-    jpeg.extend_from_slice(&[0xFF, 0xD9]);
-    jpeg
-}
+pub use crate::person::image_without_face;
 
 fn face_template_extractable(image: &[u8]) -> bool {
     let jpeg = image.starts_with(&[0xFF, 0xD8, 0xFF]);
@@ -557,12 +544,20 @@ async fn verify(
     check_faces(&sent)?;
     let store = sim.store();
     let record = store.people.get(&sent.custom_id).ok_or_else(not_found)?;
-    let faces_match = sent.faces.iter().all(|f| record.faces.contains(f));
+    let faces_match = sent
+        .faces
+        .iter()
+        .all(|f| record.faces.iter().any(|stored| same_subject(f, stored)));
     let face_matched = !sent.faces.is_empty() && faces_match;
     let mut non_matched: Vec<u8> = record
         .fingers
         .iter()
-        .filter(|(n, stored)| sent.fingers.get(n) != Some(stored))
+        .filter(|(n, stored)| {
+            !sent
+                .fingers
+                .get(n)
+                .is_some_and(|image| same_subject(image, stored))
+        })
         .map(|(n, _)| *n)
         .collect();
     non_matched.extend(
@@ -571,10 +566,12 @@ async fn verify(
             .filter(|n| !record.fingers.contains_key(n)),
     );
     non_matched.sort_unstable();
-    let fingers_match = sent
-        .fingers
-        .iter()
-        .all(|(n, image)| record.fingers.get(n) == Some(image));
+    let fingers_match = sent.fingers.iter().all(|(n, image)| {
+        record
+            .fingers
+            .get(n)
+            .is_some_and(|stored| same_subject(image, stored))
+    });
     let matched = faces_match && fingers_match;
     let non_matched: Vec<String> = non_matched.iter().map(|n| format!("Finger-{n}")).collect();
     Ok(axum::Json(json!({"Person": {

@@ -6,6 +6,7 @@ pub mod bioid;
 pub mod biopassid;
 pub mod controlid;
 pub mod ef45;
+pub mod person;
 mod server;
 
 pub use server::{Running, loopback, serve};

@@ -9,3 +9,4 @@ mod controlid_async_results;
 mod ef45_against_sim;
 mod errors_read_the_same;
 mod one_api;
+mod one_person;
