@@ -305,7 +305,14 @@ impl Fields {
 
 impl Client {
     /// Logs in now (otherwise the first call does). Fails with [`Error::Auth`] carrying the
-    /// service's `detail` on wrong credentials.
+    /// service's `detail` on wrong credentials. Sends nothing while the client holds a token
+    /// that is still fresh; refreshes it (`api/token/refresh/`) when it is due.
+    ///
+    /// **Not resent** once it may have reached the service: each login issues a new token pair;
+    /// only a refused connection is tried again.
+    ///
+    /// Errors: [`Error::Auth`] when the service refuses the credentials or its answer is not
+    /// understood; [`Error::Transport`] when the service cannot be reached.
     pub async fn login(&self) -> Result<()> {
         self.engine.token().await.map(drop)
     }
@@ -414,6 +421,15 @@ impl Client {
 
     /// Sends an operation with the client's authentication (for calls this crate does not
     /// wrap).
+    ///
+    /// **Resent** as the operation says: after a failure that may go away (a timeout, a 5xx, a
+    /// refused connection) when it is marked [`Operation::idempotent`], otherwise only when
+    /// the request certainly did not reach the service (a refused connection). A 401 is
+    /// answered by one token refresh (or login) and one replay.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when a path value is refused;
+    /// [`Error::Api`] for a non-success status; [`Error::Auth`] when the login or the token
+    /// refresh is refused, or the service refuses the renewed token too.
     pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
         self.engine.execute(operation).await
     }
@@ -478,6 +494,18 @@ impl CitizenCheckRequest<'_> {
     }
 
     /// Sends the check. `valid: false` in the answer is a successful call.
+    ///
+    /// **Not resent** once it may have reached the service: each check is a transaction there
+    /// (the answer's `id`), and a second request would be another. A 401 is not such a
+    /// failure: the token is refreshed (or the client logs in again) and the check sent once
+    /// more, as the service did not act on it.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when no check path is set
+    /// ([`ClientBuilder::biometric_check_path`]), the `cedula` is blank, has a control character
+    /// or is longer than [`MAX_TEXT_CHARS`], or the image is empty, not a JPEG (by its magic
+    /// bytes) or over the client's image limit ([`MAX_IMAGE_BYTES`] by default); [`Error::Api`]
+    /// when the service refuses; [`Error::Auth`] when the login or the token refresh is refused,
+    /// or the service refuses the renewed token too.
     pub async fn send(self) -> Result<BiometricCheck> {
         let path = self.client.biometric_check_path.as_deref().ok_or_else(|| {
             Error::invalid(
@@ -564,6 +592,17 @@ impl NationalsRequest<'_> {
     }
 
     /// Sends the check.
+    ///
+    /// **Not resent** once it may have reached the service: each check is a transaction there
+    /// (the answer's `id`), and a second request would be another. A 401 is not such a
+    /// failure: the token is refreshed (or the client logs in again) and the check sent once
+    /// more, as the service did not act on it.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when the `citizen_id` is blank, has a
+    /// control character or is longer than [`MAX_TEXT_CHARS`], or the selfie is empty, not a JPEG
+    /// (by its magic bytes) or over the client's image limit ([`MAX_IMAGE_BYTES`] by default);
+    /// [`Error::Api`] when the service refuses; [`Error::Auth`] when the login or the token
+    /// refresh is refused, or the service refuses the renewed token too.
     pub async fn send(self) -> Result<IdentityCheck> {
         let mut parts = vec![
             Part::text(
@@ -622,6 +661,17 @@ impl ForeignersRequest<'_> {
     }
 
     /// Sends the check.
+    ///
+    /// **Not resent** once it may have reached the service: each check is a transaction there
+    /// (the answer's `id`), and a second request would be another. A 401 is not such a
+    /// failure: the token is refreshed (or the client logs in again) and the check sent once
+    /// more, as the service did not act on it.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when the front side or the selfie is
+    /// empty, not a JPEG (by its magic bytes) or over the client's image limit
+    /// ([`MAX_IMAGE_BYTES`] by default); [`Error::Api`] when the service refuses; [`Error::Auth`]
+    /// when the login or the token refresh is refused, or the service refuses the renewed token
+    /// too.
     pub async fn send(self) -> Result<IdentityCheck> {
         let mut parts = vec![
             jpeg_part(
@@ -689,6 +739,16 @@ impl LivenessRequest<'_> {
     }
 
     /// Sends the check.
+    ///
+    /// **Not resent** once it may have reached the service: each check is a transaction there
+    /// (the answer's `id`), and a second request would be another. A 401 is not such a
+    /// failure: the token is refreshed (or the client logs in again) and the check sent once
+    /// more, as the service did not act on it.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when the selfie is empty, not a JPEG (by
+    /// its magic bytes) or over the client's image limit ([`MAX_IMAGE_BYTES`] by default);
+    /// [`Error::Api`] when the service refuses; [`Error::Auth`] when the login or the token
+    /// refresh is refused, or the service refuses the renewed token too.
     pub async fn send(self) -> Result<Liveness> {
         let mut parts = vec![jpeg_part(
             "selfie",

@@ -299,8 +299,15 @@ impl<T> Request<T> {
 
     /// Sends the call.
     ///
-    /// A 401 that survives one re-signed JWT is an [`Error::Auth`]; other non-success statuses
-    /// are [`Error::Api`] with the gRPC code and message from the body.
+    /// Whether it is sent again after a failure depends on the call: see the [`Client`] method
+    /// that built it. A 503 is resent for every call but the health checks (for which it is an
+    /// answer), BWS documenting it as "not processed".
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) for an input problem found while
+    /// building the request (see the building method) or a refused
+    /// [`reference_number`](Self::reference_number). A 401 that survives one re-signed JWT is an
+    /// [`Error::Auth`]; other non-success statuses are [`Error::Api`] with the gRPC code and
+    /// message from the body.
     pub async fn send(self) -> Result<Response<T>> {
         let operation = self.operation?;
         self.client.execute(operation).await
@@ -564,6 +571,14 @@ impl Client {
     /// Sends an operation with the client's authentication, for a call this crate does not
     /// wrap: paths relative to the base URL, caller values through [`Operation::segment`]. A
     /// 401 that survives one re-signed JWT is an [`Error::Auth`].
+    ///
+    /// **Resent** as the operation says: after a failure that may go away (a timeout, a 5xx, a
+    /// refused connection) when it is marked [`Operation::idempotent`], otherwise only after a
+    /// refused connection or a 503 (BWS's "not processed").
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when a path value is refused;
+    /// [`Error::Api`] for a non-success status; [`Error::Auth`] on a 401 that one re-signed JWT
+    /// does not cure (at once with a ready-made token).
     pub async fn execute<O>(&self, operation: Operation<O>) -> Result<O> {
         self.engine.execute(operation).await.map_err(|err| {
             if err.status() == Some(StatusCode::UNAUTHORIZED) && matches!(err, Error::Api(_)) {
@@ -579,6 +594,16 @@ impl Client {
     ///
     /// A job failure (`ENROLLMENT_FAILED` with `NoSuitableFaceImage`...) is a successful call:
     /// look at [`Enrollment::performed_action`] or use [`Response::into_succeeded`].
+    ///
+    /// **Not resent** once it may have reached the service, except after a 503 (BWS answers it
+    /// only for a job it did not run): it changes the template, and a second request would
+    /// enroll the same images again.
+    ///
+    /// Errors, from `send`: [`Error::InvalidRequest`] (before any I/O) when an image is empty, a
+    /// tag is blank, has a control character or is longer than [`MAX_TEXT_CHARS`], or the request
+    /// is over 50 MB ([`MAX_REQUEST_BYTES`]); [`Error::Api`] when BWS refuses (a job failure is
+    /// not one: see above); [`Error::Auth`] on a 401 that one re-signed JWT does not cure (at once
+    /// with a ready-made token).
     pub fn enroll(&self, class_id: ClassId, images: impl EnrollImages) -> Request<Enrollment> {
         let images = images.into_enroll_images();
         let body: Vec<ImageData<'_>> = images.iter().map(ImageData::from).collect();
@@ -590,6 +615,13 @@ impl Client {
     }
 
     /// Verifies that the face on `image` belongs to `class_id`.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// changes nothing on the service.
+    ///
+    /// Errors, from `send`: [`Error::InvalidRequest`] (before any I/O) when `image` is empty or
+    /// the request is over 50 MB; [`Error::Api`] when BWS refuses; [`Error::Auth`] on a 401 that
+    /// one re-signed JWT does not cure (at once with a ready-made token).
     pub fn verify(&self, class_id: ClassId, image: Image) -> Request<Verification> {
         let op = require_image("image", &image)
             .and_then(|()| check_image_bytes([&image]))
@@ -604,7 +636,17 @@ impl Client {
         Request::new(self, op)
     }
 
-    /// Searches the stored templates for the faces on the query's images.
+    /// Searches the stored templates for the faces on the query's images. Waits up to
+    /// [`SEARCH_TIMEOUT`].
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// changes nothing on the service.
+    ///
+    /// Errors, from `send`: [`Error::InvalidRequest`] (before any I/O) when the query has no
+    /// image, an image is empty, a tag is blank, has a control character or is longer than
+    /// [`MAX_TEXT_CHARS`], or the request is over 50 MB; [`Error::Api`] when BWS refuses;
+    /// [`Error::Auth`] on a 401 that one re-signed JWT does not cure (at once with a ready-made
+    /// token).
     pub fn search(&self, query: SearchQuery) -> Request<Search> {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -628,7 +670,16 @@ impl Client {
         Request::new(self, op)
     }
 
-    /// Replaces the tags of `class_id`'s template.
+    /// Replaces the tags of `class_id`'s template; [`TemplateLookup::NoTemplate`] when there is
+    /// none.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// replaces the whole tag set, so a second request leaves the same tags.
+    ///
+    /// Errors, from `send`: [`Error::InvalidRequest`] (before any I/O) when a tag is blank, has a
+    /// control character or is longer than [`MAX_TEXT_CHARS`]; [`Error::Api`] when BWS refuses (a
+    /// 404 without gRPC NOT_FOUND included); [`Error::Auth`] on a 401 that one re-signed JWT does
+    /// not cure (at once with a ready-made token).
     pub fn set_template_tags(
         &self,
         class_id: ClassId,
@@ -652,12 +703,28 @@ impl Client {
         Request::new(self, op)
     }
 
-    /// The status of `class_id`'s template, without thumbnails.
+    /// The status of `class_id`'s template, without thumbnails; [`TemplateLookup::NoTemplate`]
+    /// when there is none.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    ///
+    /// Errors, from `send`: [`Error::Api`] when BWS refuses (a 404 without gRPC NOT_FOUND
+    /// included); [`Error::Auth`] on a 401 that one re-signed JWT does not cure (at once with a
+    /// ready-made token).
     pub fn template_status(&self, class_id: ClassId) -> Request<TemplateLookup<TemplateStatus>> {
         self.template_status_inner(class_id, false)
     }
 
-    /// The status of `class_id`'s template with its enrolled thumbnails.
+    /// The status of `class_id`'s template with its enrolled thumbnails;
+    /// [`TemplateLookup::NoTemplate`] when there is none.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    ///
+    /// Errors, from `send`: [`Error::Api`] when BWS refuses (a 404 without gRPC NOT_FOUND
+    /// included); [`Error::Auth`] on a 401 that one re-signed JWT does not cure (at once with a
+    /// ready-made token).
     pub fn template_status_with_thumbnails(
         &self,
         class_id: ClassId,
@@ -682,7 +749,15 @@ impl Client {
         Request::new(self, Ok(op))
     }
 
-    /// Deletes `class_id`'s template.
+    /// Deletes `class_id`'s template; [`TemplateLookup::NoTemplate`] when there is none.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): a
+    /// second delete leaves the same end state. After a lost answer, the resend finds no
+    /// template, so the call can return [`TemplateLookup::NoTemplate`] although it deleted one.
+    ///
+    /// Errors, from `send`: [`Error::Api`] when BWS refuses (a 404 without gRPC NOT_FOUND
+    /// included); [`Error::Auth`] on a 401 that one re-signed JWT does not cure (at once with a
+    /// ready-made token).
     pub fn delete_template(&self, class_id: ClassId) -> Request<TemplateLookup<()>> {
         let op = Operation::with_decoder(
             "bioid.delete_template",
@@ -698,6 +773,14 @@ impl Client {
     }
 
     /// How many classes carry all of `tags`.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    ///
+    /// Errors, from `send`: [`Error::InvalidRequest`] (before any I/O) when a tag is blank, has a
+    /// control character or is longer than [`MAX_TEXT_CHARS`]; [`Error::Api`] when BWS refuses;
+    /// [`Error::Auth`] on a 401 that one re-signed JWT does not cure (at once with a ready-made
+    /// token).
     pub fn class_count(&self, tags: impl Tags) -> Request<ClassCount> {
         let tags = tags.into_tags();
         let op = check_tags("tags".to_owned(), &tags).map(|()| {
@@ -715,6 +798,13 @@ impl Client {
     }
 
     /// Liveness detection: passive (one image), active (two) or challenge-response.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// changes nothing on the service.
+    ///
+    /// Errors, from `send`: [`Error::InvalidRequest`] (before any I/O) when an image is empty or
+    /// the request is over 50 MB; [`Error::Api`] when BWS refuses; [`Error::Auth`] on a 401 that
+    /// one re-signed JWT does not cure (at once with a ready-made token).
     pub fn liveness(&self, input: LivenessInput) -> Request<Liveness> {
         let challenge_tag;
         let (images, tags): (Vec<&Image>, &[String]) = match &input {
@@ -753,6 +843,14 @@ impl Client {
 
     /// Verifies one or two live images against an ID photo, with liveness detection unless
     /// turned off.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// changes nothing on the service.
+    ///
+    /// Errors, from `send`: [`Error::InvalidRequest`] (before any I/O) when there are not one or
+    /// two live images, an image or the photo is empty, or the request is over 50 MB;
+    /// [`Error::Api`] when BWS refuses; [`Error::Auth`] on a 401 that one re-signed JWT does not
+    /// cure (at once with a ready-made token).
     pub fn photo_verify(&self, query: PhotoVerifyQuery) -> Request<PhotoVerification> {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -784,6 +882,13 @@ impl Client {
     }
 
     /// Liveness detection on a short video (its bytes, base64 on the wire).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// changes nothing on the service.
+    ///
+    /// Errors, from `send`: [`Error::InvalidRequest`] (before any I/O) when the video is empty or
+    /// the request is over 50 MB; [`Error::Api`] when BWS refuses; [`Error::Auth`] on a 401 that
+    /// one re-signed JWT does not cure (at once with a ready-made token).
     pub fn video_liveness(&self, video: impl Into<Bytes>) -> Request<Liveness> {
         let video: Bytes = video.into();
         let base64_len = (video.len() as u64).div_ceil(3) * 4;
@@ -806,12 +911,26 @@ impl Client {
         Request::new(self, op)
     }
 
-    /// `GET /livez`: whether the service runs (no authentication).
+    /// `GET /livez`: whether the service runs (no authentication). A 503 is an answer
+    /// (`healthy: false`), not an error.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx other than 503, a refused
+    /// connection): it only reads.
+    ///
+    /// Errors, from `send`: [`Error::Api`] for another non-success status (a 401, though no
+    /// credentials are sent, is an [`Error::Auth`] as for every call).
     pub fn livez(&self) -> Request<Health> {
         self.health("bioid.livez", "livez")
     }
 
-    /// `GET /readyz`: whether the service accepts work (no authentication).
+    /// `GET /readyz`: whether the service accepts work (no authentication). A 503 is an answer
+    /// (`healthy: false`), not an error.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx other than 503, a refused
+    /// connection): it only reads.
+    ///
+    /// Errors, from `send`: [`Error::Api`] for another non-success status (a 401, though no
+    /// credentials are sent, is an [`Error::Auth`] as for every call).
     pub fn readyz(&self) -> Request<Health> {
         self.health("bioid.readyz", "readyz")
     }

@@ -209,9 +209,15 @@ impl Client {
 
     /// `POST /multibiometrics/enroll`: registers a person with at least one face or finger.
     ///
-    /// Never retried once it may have reached the service. A taken `CustomID` is an
-    /// [`Error::Api`] whose [`BioPassIdFailure`](crate::BioPassIdFailure) kind is
-    /// [`CustomIdAlreadyExists`](crate::FailureKind::CustomIdAlreadyExists).
+    /// **Not resent** once it may have reached the service: it stores the person, and a
+    /// second request would find the `CustomID` taken and fail, hiding that the first stored it.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when the person has no image, an image
+    /// is empty, a finger is given twice, or the body is over the client's limit
+    /// ([`ClientBuilder::max_request_bytes`]); [`Error::Api`] when the service refuses (read it
+    /// with [`BioPassIdFailure::from_error`](crate::BioPassIdFailure::from_error); a taken
+    /// `CustomID` is kind [`CustomIdAlreadyExists`](crate::FailureKind::CustomIdAlreadyExists));
+    /// [`Error::Auth`] when the subscription key is refused (401, never replayed).
     pub async fn enroll(&self, person: &Person) -> Result<Enrolled> {
         let op = self.person_call(
             "biopassid.enroll",
@@ -225,8 +231,14 @@ impl Client {
 
     /// `PUT /multibiometrics/update`: replaces images of an enrolled person (same body as enroll).
     ///
-    /// The documentation does not say whether update is idempotent, so it is not retried once it
-    /// may have reached the service.
+    /// **Not resent** once it may have reached the service: the documentation does not say
+    /// whether update is idempotent (a repeated update may be logged twice).
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when the person has no image, an image
+    /// is empty, a finger is given twice, or the body is over the client's limit
+    /// ([`ClientBuilder::max_request_bytes`]); [`Error::Api`] when the service refuses (read it
+    /// with [`BioPassIdFailure::from_error`](crate::BioPassIdFailure::from_error));
+    /// [`Error::Auth`] when the subscription key is refused (401, never replayed).
     pub async fn update(&self, person: &Person) -> Result<Enrolled> {
         let op = self.person_call(
             "biopassid.update",
@@ -240,7 +252,16 @@ impl Client {
 
     /// `POST /multibiometrics/verify`: whether the images belong to the enrolled person, with
     /// the face result and the fingers that did not match (including enrolled fingers not
-    /// sent). Sent as [`VERIFY_CONTENT_TYPE`]; never retried once it may have reached the service.
+    /// sent). Sent as [`VERIFY_CONTENT_TYPE`].
+    ///
+    /// **Not resent** once it may have reached the service: a verification has an effect
+    /// there (the service may log it), and a second would be another.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when the person has no image, an image
+    /// is empty, a finger is given twice, or the body is over the client's limit
+    /// ([`ClientBuilder::max_request_bytes`]); [`Error::Api`] when the service refuses (read it
+    /// with [`BioPassIdFailure::from_error`](crate::BioPassIdFailure::from_error));
+    /// [`Error::Auth`] when the subscription key is refused (401, never replayed).
     pub async fn verify(&self, person: &Person) -> Result<Verification> {
         let op = self.person_call(
             "biopassid.verify",
@@ -254,8 +275,13 @@ impl Client {
 
     /// `DELETE /multibiometrics/delete` with the body `{"Person": {"CustomID": ..}}`.
     ///
-    /// The documentation does not say whether deleting twice is harmless (a second delete may
-    /// well be an error), so it is not retried once it may have reached the service.
+    /// **Not resent** once it may have reached the service: the documentation does not say
+    /// whether deleting twice is harmless, and a second delete may well be an error that hides
+    /// that the first one deleted the person.
+    ///
+    /// Errors: [`Error::Api`] when the service refuses (read it with
+    /// [`BioPassIdFailure::from_error`](crate::BioPassIdFailure::from_error));
+    /// [`Error::Auth`] when the subscription key is refused (401, never replayed).
     pub async fn delete(&self, custom_id: &CustomId) -> Result<Deleted> {
         let op = Operation::with_decoder(
             "biopassid.delete",
@@ -303,6 +329,14 @@ impl Client {
     /// Sends an operation with the subscription key, for a call this crate does not wrap:
     /// paths relative to the base URL, caller values through [`Operation::segment`]. A 401
     /// (missing or wrong key) is an [`Error::Auth`].
+    ///
+    /// **Resent** as the operation says: after a failure that may go away (a timeout, a 5xx, a
+    /// refused connection) when it is marked [`Operation::idempotent`], otherwise only when
+    /// the request certainly did not reach the service (a refused connection).
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when a path value is refused;
+    /// [`Error::Api`] for a non-success status; [`Error::Auth`] when the subscription key is
+    /// refused (401, never replayed).
     pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
         self.send(operation).await
     }

@@ -109,13 +109,28 @@ impl ClientBuilder {
 
 impl Client {
     /// Logs in now (otherwise the first call does). Fails with [`crate::Error::Auth`] on wrong
-    /// credentials.
+    /// credentials. Sends nothing when the client already holds a session.
+    ///
+    /// **Not resent** once it may have reached the device: each login opens a new session on
+    /// the device; only a refused connection is tried again.
+    ///
+    /// Errors: [`Error::Auth`](crate::Error::Auth) when the device refuses the login (wrong
+    /// credentials, an answer without a session); [`Error::Transport`](crate::Error::Transport)
+    /// when the device cannot be reached.
     pub async fn login(&self) -> Result<()> {
         self.engine.token().await.map(drop)
     }
 
     /// Ends the session on the device and forgets it; the next call logs in again. Does
     /// nothing when there is no session; a session the device already dropped counts as ended.
+    ///
+    /// **Not resent** once it may have reached the device: the client has already forgotten
+    /// the session, and one the device did not end expires on its own. It is sent with the
+    /// old session, never with a new login, so there is no re-login either.
+    ///
+    /// Errors: [`Error::Api`](crate::Error::Api) when the device answers another error than
+    /// 401 or 403 (those count as success); [`Error::Transport`](crate::Error::Transport)
+    /// when the device cannot be reached. Never [`Error::Auth`](crate::Error::Auth).
     pub async fn logout(&self) -> Result<()> {
         let Some(session) = self.engine.forget_token().await else {
             return Ok(());
@@ -140,16 +155,25 @@ impl Client {
 
     /// Asks the device whether the current session is still valid (logging in first if there is
     /// no session yet).
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads, although it is a POST.
+    ///
+    /// Errors: [`Error::Auth`](crate::Error::Auth) when the login is refused, or the device
+    /// refuses the session again after one re-login; [`Error::Api`](crate::Error::Api) for
+    /// another refusal.
     pub async fn session_is_valid(&self) -> Result<bool> {
         #[derive(Deserialize)]
         struct Answer {
             session_is_valid: bool,
         }
+        // Asking twice changes nothing on the device.
         let op = Operation::<Answer>::new(
             "controlid.session_is_valid",
             Method::POST,
             "session_is_valid.fcgi",
-        );
+        )
+        .idempotent(true);
         Ok(self.engine.execute(op).await?.session_is_valid)
     }
 
@@ -171,6 +195,17 @@ impl Client {
     }
 
     /// Sends an operation on the session (for calls this crate does not wrap yet).
+    ///
+    /// **Resent** as the operation says: after a failure that may go away (a timeout, a 5xx, a
+    /// refused connection) when it is marked [`Operation::idempotent`], otherwise only when
+    /// the request certainly did not reach the device (a refused connection).
+    ///
+    /// Errors: [`Error::InvalidRequest`](crate::Error::InvalidRequest) (before any I/O) when a
+    /// path value is refused; [`Error::Api`](crate::Error::Api) when the device refuses,
+    /// including a refusal inside a success answer (`success: false`, `error`);
+    /// [`Error::Auth`](crate::Error::Auth) when the login is refused, or the device refuses the
+    /// session again after one re-login (a refused session is renewed and the call sent once
+    /// more, safe even for a POST: the device did not act on it).
     pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T> {
         self.engine.execute(operation).await
     }

@@ -316,10 +316,11 @@ impl FaceEnroll {
     /// [`EnrollTarget::return_for`] (a saved face sends nothing back; an unlabelled one cannot
     /// be matched), a user with a face enrollment already waiting, a device without a monitor
     /// (read with one `get_configuration.fcgi` call). A refusal in the device's answer
-    /// (`success: false`, `error`) is an [`Error::Api`], as for [`SyncEnroll::send`].
+    /// (`success: false`, `error`) is an [`Error::Api`], as for [`SyncEnroll::send`]. A refused
+    /// login, or a session the device refuses again after one re-login, is an [`Error::Auth`].
     ///
     /// **Not resent** once it may have reached the device: the person may already be in front
-    /// of it.
+    /// of it. (The monitor read before it is resent after a failure that may go away.)
     ///
     /// ```no_run
     /// # async fn demo(device: controlid_client::Client) -> controlid_client::Result<()> {
@@ -380,8 +381,16 @@ impl FingerprintEnroll {
 
     /// Starts the enrollment asynchronously, like [`FaceEnroll::send`]; the result is
     /// `fingerprint_create.fcgi`, `template_create.fcgi` when the device extracts templates,
-    /// or the monitor's `template` notification, whichever comes first. **Not resent** once
-    /// it may have reached the device.
+    /// or the monitor's `template` notification, whichever comes first.
+    ///
+    /// **Not resent** once it may have reached the device: the person may already have a
+    /// finger on the reader, and a second request would start another enrollment.
+    ///
+    /// Errors (as for [`FaceEnroll::send`]): [`Error::InvalidRequest`] (before the enrollment is
+    /// sent) for a target other than [`EnrollTarget::return_for`], a fingerprint enrollment
+    /// already waiting for this user, a device without a monitor, or a message or registration
+    /// that breaks its rule; [`Error::Api`] when the device refuses; [`Error::Auth`] when the
+    /// login is refused, or the device refuses the session again after one re-login.
     pub async fn send(self, results: &EnrollmentResults) -> Result<PendingEnrollment> {
         self.common
             .send_async(EnrollKind::Fingerprint, self.extra(), results)
@@ -405,8 +414,16 @@ impl CardEnroll {
     }
 
     /// Starts the enrollment asynchronously, like [`FaceEnroll::send`]; the result is
-    /// `card_create.fcgi` or the monitor's `card` notification, whichever comes first. **Not
-    /// resent** once it may have reached the device.
+    /// `card_create.fcgi` or the monitor's `card` notification, whichever comes first.
+    ///
+    /// **Not resent** once it may have reached the device: the person may already be holding
+    /// the card to it, and a second request would start another enrollment.
+    ///
+    /// Errors (as for [`FaceEnroll::send`]): [`Error::InvalidRequest`] (before the enrollment is
+    /// sent) for a target other than [`EnrollTarget::return_for`], a card enrollment already
+    /// waiting for this user, a device without a monitor, or a message or registration that breaks
+    /// its rule; [`Error::Api`] when the device refuses; [`Error::Auth`] when the login is
+    /// refused, or the device refuses the session again after one re-login.
     pub async fn send(self, results: &EnrollmentResults) -> Result<PendingEnrollment> {
         self.common
             .send_async(EnrollKind::Card, Map::new(), results)
@@ -443,6 +460,18 @@ impl<T> SyncEnroll<T> {
 
     /// Sends the enrollment and waits for the person. A failure reported by the device
     /// (`success: false`) is an [`Error::Api`]; read it with [`crate::EnrollFailure::from_error`].
+    ///
+    /// **Not resent** once it may have reached the device: the person may already be in front
+    /// of it, and a second request would start another enrollment (a timeout included: the
+    /// device may still be waiting for the person; end it with
+    /// [`Client::cancel_remote_enroll`]).
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when a setter's rule was broken (a
+    /// message or registration with a control character or too long, a blank registration, a
+    /// countdown that is not a whole number of seconds); [`Error::Api`] when the device refuses
+    /// (`FACE_EXISTS`...); a timeout ([`Error::is_timeout`]) when the person did not finish in
+    /// time; [`Error::Auth`] when the login is refused, or the device refuses the session again
+    /// after one re-login.
     pub async fn send(self) -> Result<T> {
         self.client.engine.execute(self.operation?).await
     }
@@ -623,6 +652,12 @@ impl Client {
     }
 
     /// Cancels the remote enrollment in progress, if any.
+    ///
+    /// **Not resent** once it may have reached the device: a resend after a lost answer could
+    /// cancel an enrollment started in between.
+    ///
+    /// Errors: [`Error::Api`] when the device refuses; [`Error::Auth`] when the login is refused,
+    /// or the device refuses the session again after one re-login.
     pub async fn cancel_remote_enroll(&self) -> Result<()> {
         let op = Operation::with_decoder(
             "controlid.cancel_remote_enroll",

@@ -200,6 +200,12 @@ impl Client {
     /// A value the device sends that is not a number where one is due (`port`,
     /// `request_timeout`, `alive_interval`), or a port beyond 65535, is an [`Error::Decode`]
     /// naming the key and carrying the device's body.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    ///
+    /// Errors: [`Error::Decode`] as above; [`Error::Api`] when the device refuses; [`Error::Auth`]
+    /// when the login is refused, or the device refuses the session again after one re-login.
     pub async fn monitor_config(&self) -> Result<Option<MonitorConfig>> {
         let op = Operation::with_decoder(
             "controlid.get_configuration",
@@ -221,6 +227,13 @@ impl Client {
     /// free-form values without control characters and at most
     /// [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS) characters (a value, when given, not blank);
     /// a port from 1; a positive request timeout; a whole-millisecond alive interval.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// sets the same values each time, so a second request leaves the device as the first did.
+    ///
+    /// Errors: [`Error::InvalidRequest`] as above; [`Error::Api`] when the device refuses;
+    /// [`Error::Auth`] when the login is refused, or the device refuses the session again after
+    /// one re-login.
     pub async fn set_monitor_config(&self, config: &MonitorConfig) -> Result<()> {
         config.check()?;
         let mut monitor = serde_json::Map::new();

@@ -189,6 +189,14 @@ impl Client {
     /// face that already belongs to another user.
     ///
     /// A refusal is an [`Error::Api`]; [`PhotoRejection::from_error`] gives the reasons.
+    ///
+    /// **Not resent** once it may have reached the device: it stores the user's photo, and
+    /// what the device does with a second upload is not documented.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when `photo` is empty, not a JPEG,
+    /// or of 1 MB or more ([`MAX_PHOTO`]); [`Error::Api`] when the device refuses the photo,
+    /// with HTTP 200 or 400 (read it with [`PhotoRejection::from_error`]); [`Error::Auth`]
+    /// when the login is refused, or the device refuses the session again after one re-login.
     pub async fn set_user_image(
         &self,
         user_id: UserId,
@@ -214,6 +222,12 @@ impl Client {
     }
 
     /// Downloads a user's photo.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    ///
+    /// Errors: [`Error::Api`] when the device refuses; [`Error::Auth`] when the login is refused,
+    /// or the device refuses the session again after one re-login.
     pub async fn user_image(&self, user_id: UserId) -> Result<Image> {
         fn decode(raw: RawResponse) -> Result<Image> {
             Ok(Image::from_bytes(raw.body))
@@ -229,6 +243,12 @@ impl Client {
     }
 
     /// Deletes a user's photo.
+    ///
+    /// **Not resent** once it may have reached the device: it deletes the photo, and what a
+    /// second request answers once the photo is gone is not documented.
+    ///
+    /// Errors: [`Error::Api`] when the device refuses; [`Error::Auth`] when the login is refused,
+    /// or the device refuses the session again after one re-login.
     pub async fn destroy_user_image(&self, user_id: UserId) -> Result<()> {
         let op = Operation::with_decoder(
             "controlid.user_destroy_image",
@@ -241,6 +261,12 @@ impl Client {
     }
 
     /// The users that have a photo.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    ///
+    /// Errors: [`Error::Api`] when the device refuses; [`Error::Auth`] when the login is refused,
+    /// or the device refuses the session again after one re-login.
     pub async fn users_with_images(&self) -> Result<Vec<UserId>> {
         #[derive(Deserialize)]
         struct Wire {

@@ -129,7 +129,16 @@ fn by_id(id: UserId) -> Value {
 }
 
 impl Client {
-    /// Creates one user and returns its id.
+    /// Creates one user and returns its id (`create_objects.fcgi`).
+    ///
+    /// **Not resent** once it may have reached the device: it creates a user, and a second
+    /// request would store the user twice or fail as a duplicate.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when the name is missing, blank, has a
+    /// control character or is longer than [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS), or a
+    /// registration or column name breaks the same rules; [`Error::Api`] when the device refuses;
+    /// [`Error::Decode`] when the answer holds no id for the user; [`Error::Auth`] when the login
+    /// is refused, or the device refuses the session again after one re-login.
     pub async fn create_user(&self, user: NewUser) -> Result<UserId> {
         let ids = self.create_users(vec![user]).await?;
         Ok(ids[0])
@@ -139,6 +148,14 @@ impl Client {
     ///
     /// An answer with another number of ids than users sent is a [`Error::Decode`] carrying the
     /// device's body: the ids could not be matched to the users.
+    ///
+    /// **Not resent** once it may have reached the device: it creates users, and a second
+    /// request would store them twice or fail as a duplicate.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when `users` is empty, or a user has no
+    /// name or a text that breaks the rules of [`NewUser::new`]; [`Error::Api`] when the device
+    /// refuses; [`Error::Decode`] as above; [`Error::Auth`] when the login is refused, or the
+    /// device refuses the session again after one re-login.
     pub async fn create_users(&self, users: Vec<NewUser>) -> Result<Vec<UserId>> {
         if users.is_empty() {
             return Err(Error::invalid("users", "must hold at least one user"));
@@ -167,12 +184,25 @@ impl Client {
     }
 
     /// Loads one user, or `None` when there is no user with that id.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    ///
+    /// Errors: [`Error::Api`] when the device refuses; [`Error::Auth`] when the login is refused,
+    /// or the device refuses the session again after one re-login.
     pub async fn user(&self, id: UserId) -> Result<Option<User>> {
         let op = load_users(json!({"object": "users", "where": by_id(id)}))?;
         Ok(self.engine.execute(op).await?.users.into_iter().next())
     }
 
     /// A page of users in id order.
+    ///
+    /// **Resent** after a failure that may go away (a timeout, a 5xx, a refused connection): it
+    /// only reads.
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when `limit` is 0; [`Error::Api`] when
+    /// the device refuses; [`Error::Auth`] when the login is refused, or the device refuses the
+    /// session again after one re-login.
     pub async fn users_page(&self, limit: u32, offset: u64) -> Result<Vec<User>> {
         if limit == 0 {
             return Err(Error::invalid("limit", "must be at least 1"));
@@ -182,11 +212,20 @@ impl Client {
     }
 
     /// Every user, fetched [`DEFAULT_PAGE_SIZE`] at a time as the stream is read.
+    ///
+    /// **Resent** page by page after a failure that may go away: it only reads.
+    ///
+    /// Errors, as items of the stream: those of [`users_page`](Self::users_page).
     pub fn users(&self) -> impl Stream<Item = Result<User>> + Send + '_ {
         self.users_paged(DEFAULT_PAGE_SIZE)
     }
 
     /// Every user, fetched `page_size` at a time as the stream is read.
+    ///
+    /// **Resent** page by page after a failure that may go away: it only reads.
+    ///
+    /// Errors, as items of the stream: those of [`users_page`](Self::users_page) (a
+    /// `page_size` of 0 is an [`Error::InvalidRequest`] before any I/O).
     pub fn users_paged(&self, page_size: u32) -> impl Stream<Item = Result<User>> + Send + '_ {
         paginate(
             0u64,
@@ -202,6 +241,16 @@ impl Client {
     }
 
     /// Changes a user's columns; returns whether a user was changed.
+    ///
+    /// **Not resent** once it may have reached the device: the operation is not marked
+    /// idempotent, and what the device answers to a second identical change is not
+    /// documented; after a lost answer, read the user back with [`user`](Self::user).
+    ///
+    /// Errors: [`Error::InvalidRequest`] (before any I/O) when a name, registration or column name
+    /// given has a control character or is longer than [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS)
+    /// (a name or column name also when blank); [`Error::Api`] when the device refuses;
+    /// [`Error::Auth`] when the login is refused, or the device refuses the session again after
+    /// one re-login.
     pub async fn modify_user(&self, id: UserId, changes: NewUser) -> Result<bool> {
         changes.check(false)?;
         let body = json!({"object": "users", "values": changes, "where": by_id(id)});
@@ -215,6 +264,12 @@ impl Client {
     }
 
     /// Deletes a user; returns whether one was deleted.
+    ///
+    /// **Not resent** once it may have reached the device: a second request would find no user
+    /// and return `false`, hiding that the first one deleted it.
+    ///
+    /// Errors: [`Error::Api`] when the device refuses; [`Error::Auth`] when the login is refused,
+    /// or the device refuses the session again after one re-login.
     pub async fn destroy_user(&self, id: UserId) -> Result<bool> {
         let body = json!({"object": "users", "where": by_id(id)});
         let op = Operation::<Changes>::new(

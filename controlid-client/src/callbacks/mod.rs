@@ -138,6 +138,8 @@ impl std::fmt::Debug for Callback {
 }
 
 /// `card_create.fcgi` (numbers are read whether sent as numbers or as numeric strings).
+///
+/// The vendor's example: `{"user_id": 1, "card_value": 132456789, "device_id": 935107}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct CardCreated {
@@ -156,6 +158,9 @@ pub struct CardCreated {
 }
 
 /// `fingerprint_create.fcgi`.
+///
+/// The vendor's example (images cut): `{"user_id": 1, "finger_type": 0, "device_id": 935107,`
+/// `"fingerprints": [{"image": "/9j/4AAQ...", "width": 300, "height": 200}, ...]}`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FingerprintCreated {
@@ -182,6 +187,9 @@ pub struct FaceImage {
 }
 
 /// `face_create.fcgi` (`face` arrives as one object or as an array; both are accepted).
+///
+/// The vendor's example (image cut): `{"user_id": 1, "device_id": 935107,`
+/// `"face": {"image": "/9j/4AAQ...", "width": 300, "height": 300}}`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FaceCreated {
@@ -195,6 +203,10 @@ pub struct FaceCreated {
 
 /// `template_create.fcgi`: the body holds `temp_num` templates back to back, their lengths in
 /// the query (`size0`, `size1`...).
+///
+/// The notes' example: the query
+/// `?card_id=&device_id=935449&finger_type=0&size0=2534&temp_num=1&user_id=0` with the
+/// template's 2534 bytes as an `application/octet-stream` body.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TemplatesCreated {

@@ -261,6 +261,8 @@ impl Dao {
 }
 
 /// `device_is_alive`.
+///
+/// The notes give its keys: `{"access_logs", "device_id", "time"}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct DeviceIsAlive {
@@ -291,6 +293,8 @@ pub struct OpenState {
 }
 
 /// `door`.
+///
+/// The notes give its keys: `{"door": {"id", "open"}, "access_event_id"?, "device_id", "time"}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct Door {
@@ -311,6 +315,8 @@ pub struct Door {
 }
 
 /// `secbox`.
+///
+/// The notes give its keys: `{"secbox": {"id", "open"}, "access_event_id"?}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct Secbox {
@@ -355,6 +361,10 @@ pub struct OperationMode {
 }
 
 /// `operation_mode`.
+///
+/// The notes give its keys:
+/// `{"operation_mode": {"mode", "mode_name", "time", "last_offline", "exception_mode"},`
+/// `"device_id"}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct OperationModeChange {
@@ -393,6 +403,9 @@ pub struct TurnstileEvent {
 }
 
 /// `catra_event`.
+///
+/// The notes give its keys:
+/// `{"event": {"type", "name", "time", "uuid"}, "access_event_id"?, "device_id", "time"}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct CatraEvent {
@@ -413,6 +426,9 @@ pub struct CatraEvent {
 }
 
 /// `access_photo`.
+///
+/// The notes give its keys: `{"device_id", "time", "portal_id", "identifier_id", "event",`
+/// `"user_id", "access_photo"}`, `access_photo` a base64 JPEG.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct AccessPhoto {

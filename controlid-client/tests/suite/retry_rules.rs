@@ -32,9 +32,20 @@ async fn a_callers_policy_retries_reads_and_never_resends_a_creation() {
         .build()
         .unwrap();
 
+    Mock::given(path("/session_is_valid.fcgi"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+
     device.users_page(10, 0).await.unwrap_err();
     device.create_user(NewUser::new("Bo")).await.unwrap_err();
+    device.session_is_valid().await.unwrap_err();
 
     assert_eq!(requests_to(&server, "/load_objects.fcgi").await.len(), 4);
+    // A POST that only reads is a read.
+    assert_eq!(
+        requests_to(&server, "/session_is_valid.fcgi").await.len(),
+        4
+    );
     assert_eq!(requests_to(&server, "/create_objects.fcgi").await.len(), 1);
 }
