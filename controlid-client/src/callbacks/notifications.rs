@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::access_log::{AccessLog, TemplateRow};
 use super::wire::{lenient_i64, lenient_opt_i64, number, opt_device_id, unix_time};
 use super::{decode_error, json};
-use crate::ids::DeviceId;
+use crate::ids::{DeviceId, UserId};
 
 /// The fields of a notification that this SDK does not type, as the device sent them (newer
 /// firmware adds fields). `Debug` shows their names only: a device may add a PIN or an image.
@@ -130,8 +130,8 @@ impl Notification {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EnrollNotification {
-    /// The user, when sent.
-    pub user_id: Option<i64>,
+    /// The user, when sent (`None` for `0`: nobody).
+    pub user_id: Option<UserId>,
     /// The device, when sent.
     pub device_id: Option<DeviceId>,
     /// The device's time, when sent.
@@ -447,9 +447,9 @@ pub struct AccessPhoto {
     /// The access event code.
     #[serde(default, deserialize_with = "lenient_opt_i64")]
     pub event: Option<i64>,
-    /// The user, when identified.
-    #[serde(default, deserialize_with = "lenient_opt_i64")]
-    pub user_id: Option<i64>,
+    /// The user, when identified (`None` for `0`: nobody).
+    #[serde(default, deserialize_with = "super::wire::opt_user_id")]
+    pub user_id: Option<UserId>,
     /// The photo (JPEG).
     pub access_photo: Image,
     /// Fields this SDK does not type, as sent.
@@ -519,7 +519,9 @@ fn enroll_notification(body: &[u8]) -> Result<EnrollNotification> {
         .transpose()
         .map_err(|e| decode_error(format!("invalid base64: {e}"), None, body))?;
     Ok(EnrollNotification {
-        user_id: number("user_id"),
+        user_id: number("user_id")
+            .filter(|id| *id > 0)
+            .map(UserId::from_device),
         device_id: number("device_id").map(DeviceId),
         time: number("time").and_then(|seconds| DateTime::from_timestamp(seconds, 0)),
         data,

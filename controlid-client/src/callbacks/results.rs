@@ -166,12 +166,10 @@ impl Callback {
     /// and the monitor's `user_image`, `template` and `card` notifications that name a user.
     pub fn result_key(&self) -> Option<ResultKey> {
         let (kind, user) = match self {
-            Callback::CardCreated(card) => (EnrollKind::Card, card.user_id.get()),
-            Callback::FaceCreated(face) => (EnrollKind::Face, face.user_id.get()),
-            Callback::FingerprintCreated(prints) => (EnrollKind::Fingerprint, prints.user_id.get()),
-            Callback::TemplatesCreated(templates) => {
-                (EnrollKind::Fingerprint, templates.user_id.get())
-            }
+            Callback::CardCreated(card) => (EnrollKind::Card, card.user_id),
+            Callback::FaceCreated(face) => (EnrollKind::Face, face.user_id),
+            Callback::FingerprintCreated(prints) => (EnrollKind::Fingerprint, prints.user_id),
+            Callback::TemplatesCreated(templates) => (EnrollKind::Fingerprint, templates.user_id),
             Callback::Notification(Notification::UserImage(n)) => (EnrollKind::Face, n.user_id?),
             Callback::Notification(Notification::Template(n)) => {
                 (EnrollKind::Fingerprint, n.user_id?)
@@ -179,7 +177,8 @@ impl Callback {
             Callback::Notification(Notification::Card(n)) => (EnrollKind::Card, n.user_id?),
             _ => return None,
         };
-        Some(ResultKey::new(kind, UserId::new(user).ok()?))
+        // 0 is the device's "no user": not a label.
+        (user.get() > 0).then(|| ResultKey::new(kind, user))
     }
 }
 

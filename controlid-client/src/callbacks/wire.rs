@@ -85,6 +85,15 @@ pub(crate) fn user_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<User
     lenient_i64(deserializer).map(UserId::from_device)
 }
 
+/// An optional user: `None` for nobody (`0`, `null`, `""` or missing).
+pub(crate) fn opt_user_id<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<UserId>, D::Error> {
+    Ok(lenient_opt_i64(deserializer)?
+        .filter(|id| *id > 0)
+        .map(UserId::from_device))
+}
+
 /// A card value, as a number or a numeric string.
 pub(crate) fn card_value<'de, D: Deserializer<'de>>(
     deserializer: D,

@@ -153,7 +153,10 @@ fn enrollment_notifications_keep_every_field() {
     };
     assert_eq!(
         (image.user_id, image.device_id),
-        (Some(12), Some(controlid_client::DeviceId(935107)))
+        (
+            Some(controlid_client::UserId::new(12).unwrap()),
+            Some(controlid_client::DeviceId(935107))
+        )
     );
     assert_eq!(&image.data.unwrap()[..], &[0xFF, 0xD8, 0xFF, 0xE0]);
     assert_eq!(image.fields.len(), 3);
@@ -211,7 +214,7 @@ fn pin_and_password_notifications_are_typed_and_never_printed() {
     let Callback::Notification(Notification::Password(password_fields)) = &password else {
         panic!("{password:?}")
     };
-    assert_eq!(pin_fields.user_id, Some(7));
+    assert_eq!(pin_fields.user_id.map(|u| u.get()), Some(7));
     assert_eq!(pin_fields.fields["pin"], "8642");
     assert_eq!(password_fields.fields["password"], "hunter2-secret");
     let printed = format!("{pin:?} {password:?}");
